@@ -1,0 +1,1 @@
+//! Dense vectors: exact and HNSW k-nearest-neighbour search.

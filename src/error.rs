@@ -1,0 +1,136 @@
+//! The crate's one error type.
+//!
+//! Every fallible function in twofold returns [`Result<T>`]. Variants are
+//! struct-like where the caller may want to act on the details, and messages
+//! are lowercase, reuse scikit-learn's wording where one exists, and say what
+//! to do next.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in twofold.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter is outside its documented domain (sklearn's `InvalidParameterError`).
+    #[error("invalid parameter `{name}`: {reason}")]
+    InvalidParameter {
+        /// The parameter's name, spelled as in the configuration.
+        name: String,
+        /// Why the value was rejected.
+        reason: String,
+    },
+    /// A configuration key that twofold does not know.
+    #[error("unknown parameter `{0}`")]
+    UnknownParameter(String),
+    /// `ngram_range` with a lower bound of 0 or above its upper bound.
+    #[error("invalid value for ngram_range=({min_n}, {max_n}): {reason}")]
+    InvalidNgramRange {
+        /// Lower bound as given.
+        min_n: i64,
+        /// Upper bound as given.
+        max_n: i64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A custom `token_pattern` that does not compile or is not supported.
+    #[error("invalid token_pattern {pattern:?}: {reason}")]
+    InvalidTokenPattern {
+        /// The pattern as given.
+        pattern: String,
+        /// The compiler's complaint.
+        reason: String,
+    },
+    /// A `token_pattern` with more than one capturing group.
+    #[error("more than 1 capturing group in token pattern {0:?}; only a single group should be captured")]
+    TooManyCaptureGroups(String),
+    /// A fixed vocabulary lists the same term twice.
+    #[error("duplicate term in vocabulary: {0:?}")]
+    DuplicateVocabularyTerm(String),
+    /// A fixed vocabulary mapping gives two terms the same column.
+    #[error("vocabulary contains repeated indices")]
+    RepeatedVocabularyIndex,
+    /// A fixed vocabulary mapping leaves a column unassigned.
+    #[error("vocabulary of size {size} doesn't contain index {missing}")]
+    VocabularyIndexGap {
+        /// Number of terms in the vocabulary.
+        size: usize,
+        /// The first column with no term.
+        missing: usize,
+    },
+    /// A fixed vocabulary with no terms.
+    #[error("empty vocabulary passed to fit")]
+    EmptyFixedVocabulary,
+    /// Fitting produced no terms at all.
+    #[error("empty vocabulary; perhaps the documents only contain stop words")]
+    EmptyVocabulary,
+    /// `max_df` corresponds to fewer documents than `min_df`.
+    #[error("max_df corresponds to < documents than min_df")]
+    MaxDfBelowMinDf,
+    /// Document-frequency pruning removed every term.
+    #[error("after pruning, no terms remain; try a lower min_df or a higher max_df")]
+    NoTermsRemain,
+    /// An operation that needs at least one document got none.
+    #[error("found 0 documents while a minimum of 1 is required")]
+    NoDocuments,
+    /// An infinite value (idf of an unseen fixed-vocabulary term with `smooth_idf=false`) reached normalisation.
+    #[error("input contains infinity or a value too large for float64; use smooth_idf=true or norm=null")]
+    NonFiniteValue,
+    /// A vector with the wrong number of dimensions.
+    #[error("vector has {found} dimensions, the index expects {expected}")]
+    DimensionMismatch {
+        /// Dimensions the index was built with.
+        expected: usize,
+        /// Dimensions of the vector given.
+        found: usize,
+    },
+    /// A vector component is NaN or infinite.
+    #[error("vector component {index} is not finite")]
+    NonFiniteVector {
+        /// Position of the first bad component.
+        index: usize,
+    },
+    /// A zero vector cannot be normalised for cosine similarity.
+    #[error("zero vector cannot be used with the cosine metric")]
+    ZeroVector,
+    /// An id that is already present.
+    #[error("document {0} already exists; use update to replace it")]
+    DuplicateKey(String),
+    /// An id that is not present.
+    #[error("no document {0}")]
+    UnknownKey(String),
+    /// Malformed caller input that fits no other variant (file formats in examples, etc.).
+    #[error("{0}")]
+    InvalidInput(String),
+    /// An I/O failure on a named path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A JSON document that could not be parsed.
+    #[error("invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// `Result` with twofold's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Shorthand for [`Error::InvalidParameter`].
+    pub fn invalid_parameter(name: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Document identifiers: the caller's keys and the dense internal ids they map to.

@@ -1,0 +1,10 @@
+//! twofold: embeddable hybrid text retrieval.
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod dense;
+pub mod error;
+pub mod ids;
+pub mod tfidf;
+
+pub use error::{Error, Result};
