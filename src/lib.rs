@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod dense;
+pub mod embed;
 pub mod error;
 pub mod ids;
 pub mod tfidf;
