@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod dense;
 pub mod embed;
 pub mod error;
+pub mod eval;
 pub mod ids;
 pub mod tfidf;
 
