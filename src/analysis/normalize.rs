@@ -140,4 +140,25 @@ mod tests {
         assert_eq!(preprocess("™", true, Some(StripAccents::Ascii)), "TM");
         assert_eq!(preprocess("Café", false, None), "Café");
     }
+
+    mod prop {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn cow_paths_equal_the_reference(text in "\\PC{0,40}") {
+                prop_assert_eq!(lowercase_cow(&text), text.to_lowercase());
+                let unicode: String = if text.is_ascii() {
+                    text.clone()
+                } else {
+                    text.nfkd().filter(|&c| canonical_combining_class(c) == 0).collect()
+                };
+                prop_assert_eq!(strip_accents(&text, StripAccents::Unicode), unicode);
+                let ascii: String = text.nfkd().filter(char::is_ascii).collect();
+                prop_assert_eq!(strip_accents(&text, StripAccents::Ascii), ascii);
+            }
+        }
+    }
 }

@@ -327,4 +327,57 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(out, ["can't", "stop", "32.3", "x", "²"]);
     }
+
+    mod prop {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const MIXED: &[char] = &[
+            'a', 'Z', '0', '_', ' ', '\t', '\n', '-', '\'', '.', 'é', 'e', '\u{301}', '²', '₂',
+            '½', '㉑', '中', '文', 'ภ', 'า', '\u{e34}', 'ह', '\u{93f}', '\u{94d}', 'م', '\u{64e}',
+            '‿', '＿', '\u{200c}', '\u{200d}', '\u{fe0f}', '\u{20e3}', 'ⓐ', '\u{1c}', '\u{a0}',
+            '👍', 'İ', 'ı', '٣', '፩',
+        ];
+
+        fn mixed_text() -> impl Strategy<Value = String> {
+            prop::collection::vec(prop::sample::select(MIXED), 0..80)
+                .prop_map(|v| v.into_iter().collect())
+        }
+
+        static DEFAULT: std::sync::LazyLock<PyPattern> = std::sync::LazyLock::new(|| {
+            PyPattern::new(DEFAULT_TOKEN_PATTERN).unwrap_or_else(|e| panic!("{e}"))
+        });
+        static AT_LEAST_TWO: std::sync::LazyLock<PyPattern> = std::sync::LazyLock::new(|| {
+            PyPattern::new(r"\b\w{2,}\b").unwrap_or_else(|e| panic!("{e}"))
+        });
+
+        fn via_regex(pattern: &PyPattern, text: &str) -> Vec<String> {
+            let mut out = Vec::new();
+            pattern
+                .findall(text, &mut |t| out.push(t.to_string()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            out
+        }
+
+        fn via_scanner(text: &str) -> Vec<String> {
+            let mut out = Vec::new();
+            word_runs(text, &mut |t| out.push(t.to_string()));
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn scanner_equals_translated_default_pattern(text in mixed_text()) {
+                prop_assert_eq!(via_scanner(&text), via_regex(&DEFAULT, &text));
+            }
+
+            #[test]
+            fn scanner_equals_translated_default_pattern_any_chars(text in "\\PC{0,60}") {
+                prop_assert_eq!(via_scanner(&text), via_regex(&AT_LEAST_TWO, &text));
+            }
+        }
+    }
 }
