@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(preprocess("Café", false, None), "Café");
     }
 
-    mod prop {
+    mod properties {
         use proptest::prelude::*;
 
         use super::*;

@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(out, ["can't", "stop", "32.3", "x", "²"]);
     }
 
-    mod prop {
+    mod properties {
         use proptest::prelude::*;
 
         use super::*;
