@@ -112,6 +112,15 @@ pub enum Error {
     /// A JSON document that could not be parsed.
     #[error("invalid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A custom `token_pattern` failed while matching a document, e.g. it
+    /// exceeded the backtracking limit (catastrophic backtracking).
+    #[error("token_pattern {pattern:?} failed on a document: {reason}")]
+    TokenPatternRuntime {
+        /// The pattern as given.
+        pattern: String,
+        /// What the regex engine reported.
+        reason: String,
+    },
 }
 
 /// `Result` with twofold's [`Error`].
