@@ -135,6 +135,29 @@ impl Error {
         }
     }
 
+    /// The language-neutral scikit-learn error kind for this error (the `kind`
+    /// names of the sklearn parity fixtures), or `None` for errors sklearn has no
+    /// counterpart for (I/O, JSON syntax, index errors, ...).
+    pub fn sklearn_kind(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::UnknownParameter(_) => "UnknownParameter",
+            Error::InvalidParameter { .. } => "InvalidParameter",
+            Error::InvalidNgramRange { .. } => "InvalidNgramRange",
+            Error::DuplicateVocabularyTerm(_) => "DuplicateVocabularyTerm",
+            Error::RepeatedVocabularyIndex => "RepeatedVocabularyIndex",
+            Error::VocabularyIndexGap { .. } => "VocabularyIndexGap",
+            Error::EmptyFixedVocabulary => "EmptyFixedVocabulary",
+            Error::TooManyCaptureGroups(_) => "TooManyCaptureGroups",
+            Error::InvalidTokenPattern { .. } => "InvalidTokenPattern",
+            Error::EmptyVocabulary => "EmptyVocabulary",
+            Error::MaxDfBelowMinDf => "MaxDfBelowMinDf",
+            Error::NoTermsRemain => "NoTermsRemain",
+            Error::NoDocuments => "NoDocuments",
+            Error::NonFiniteValue => "NonFiniteValue",
+            _ => return None,
+        })
+    }
+
     /// Shorthand for [`Error::Io`].
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

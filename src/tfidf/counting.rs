@@ -1,0 +1,396 @@
+//! Term interning and per-document counting, parallel over document chunks.
+
+use std::hash::BuildHasher;
+
+use hashbrown::hash_table::{Entry, HashTable};
+use hashbrown::DefaultHashBuilder;
+use rayon::prelude::*;
+
+use crate::analysis::Analyzer;
+
+/// Terms with dense `u32` ids, in insertion order. The hash table stores only ids
+/// and hashes the strings in `terms`, so every term is stored once.
+#[derive(Clone, Default)]
+pub(crate) struct Interner {
+    table: HashTable<u32>,
+    terms: Vec<String>,
+    hasher: DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner")
+            .field("len", &self.terms.len())
+            .finish()
+    }
+}
+
+impl Interner {
+    /// An interner over `terms`, which must be distinct; id `i` is `terms[i]`.
+    pub fn from_terms(terms: Vec<String>) -> Self {
+        let mut interner = Interner {
+            table: HashTable::with_capacity(terms.len()),
+            terms: Vec::new(),
+            hasher: DefaultHashBuilder::default(),
+        };
+        for term in terms {
+            interner.intern_owned(term);
+        }
+        interner
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    pub fn into_terms(self) -> Vec<String> {
+        self.terms
+    }
+
+    pub fn get(&self, term: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(term);
+        let terms = &self.terms;
+        self.table
+            .find(hash, |&id| {
+                terms.get(id as usize).is_some_and(|t| t == term)
+            })
+            .copied()
+    }
+
+    /// The id of `term`, inserting it (one allocation) if new.
+    pub fn intern(&mut self, term: &str) -> u32 {
+        self.intern_with(term, str::to_string)
+    }
+
+    /// Like [`Interner::intern`], reusing the caller's allocation.
+    pub fn intern_owned(&mut self, term: String) -> u32 {
+        let key = term;
+        let key_ref: &str = &key;
+        // Look up by &str; the borrow ends with `entry`, so the String can move in.
+        let hash = self.hasher.hash_one(key_ref);
+        let Interner {
+            table,
+            terms,
+            hasher,
+        } = self;
+        let entry = table.entry(
+            hash,
+            |&id| terms.get(id as usize).is_some_and(|t| t == key_ref),
+            |&id| {
+                terms
+                    .get(id as usize)
+                    .map_or(0, |t| hasher.hash_one(t.as_str()))
+            },
+        );
+        match entry {
+            Entry::Occupied(occupied) => *occupied.get(),
+            Entry::Vacant(vacant) => {
+                let id = terms.len() as u32;
+                vacant.insert(id);
+                terms.push(key);
+                id
+            }
+        }
+    }
+
+    fn intern_with(&mut self, term: &str, to_owned: impl FnOnce(&str) -> String) -> u32 {
+        let hash = self.hasher.hash_one(term);
+        let Interner {
+            table,
+            terms,
+            hasher,
+        } = self;
+        let entry = table.entry(
+            hash,
+            |&id| terms.get(id as usize).is_some_and(|t| t == term),
+            |&id| {
+                terms
+                    .get(id as usize)
+                    .map_or(0, |t| hasher.hash_one(t.as_str()))
+            },
+        );
+        match entry {
+            Entry::Occupied(occupied) => *occupied.get(),
+            Entry::Vacant(vacant) => {
+                let id = terms.len() as u32;
+                vacant.insert(id);
+                terms.push(to_owned(term));
+                id
+            }
+        }
+    }
+}
+
+/// Per-document `(term id, count)` entries, row after row (CSR without values).
+#[derive(Debug, Default)]
+pub(crate) struct CountRows {
+    /// `offsets[d]..offsets[d + 1]` are document `d`'s entries; `len = n_docs + 1`.
+    pub offsets: Vec<usize>,
+    pub ids: Vec<u32>,
+    pub counts: Vec<u32>,
+}
+
+impl CountRows {
+    fn new() -> Self {
+        CountRows {
+            offsets: vec![0],
+            ids: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Entries of row `row` as `(ids, counts)`; empty if out of range.
+    pub fn row(&self, row: usize) -> (&[u32], &[u32]) {
+        let start = self.offsets.get(row).copied().unwrap_or(0);
+        let end = self.offsets.get(row + 1).copied().unwrap_or(start);
+        (
+            self.ids.get(start..end).unwrap_or(&[]),
+            self.counts.get(start..end).unwrap_or(&[]),
+        )
+    }
+
+    fn end_row(&mut self) {
+        self.offsets.push(self.ids.len());
+    }
+
+    /// Appends `other`'s rows after this one's.
+    fn append(&mut self, other: CountRows) {
+        let base = self.ids.len();
+        self.offsets
+            .extend(other.offsets.iter().skip(1).map(|&o| o + base));
+        self.ids.extend_from_slice(&other.ids);
+        self.counts.extend_from_slice(&other.counts);
+    }
+
+    /// Concatenates chunks in order.
+    fn concat(chunks: Vec<CountRows>) -> CountRows {
+        let nnz = chunks.iter().map(|c| c.ids.len()).sum();
+        let rows = chunks.iter().map(CountRows::n_rows).sum::<usize>() + 1;
+        let mut all = CountRows {
+            offsets: Vec::with_capacity(rows),
+            ids: Vec::with_capacity(nnz),
+            counts: Vec::with_capacity(nnz),
+        };
+        all.offsets.push(0);
+        for chunk in chunks {
+            all.append(chunk);
+        }
+        all
+    }
+}
+
+/// Document chunks for rayon: a few per thread, so a slow chunk does not stall
+/// the others, but few enough that merging chunk vocabularies stays cheap.
+fn chunk_len(n_docs: usize) -> usize {
+    let chunks = (rayon::current_num_threads() * 2).max(1);
+    n_docs.div_ceil(chunks).max(64)
+}
+
+/// Learned-vocabulary counts: provisional ids are the terms' global
+/// first-occurrence order over the corpus (sklearn's `_count_vocab` ids).
+pub(crate) struct LearnedCounts {
+    pub vocabulary: Interner,
+    /// Entries per document in no particular order within a row.
+    pub rows: CountRows,
+}
+
+struct ChunkCounts {
+    vocabulary: Interner,
+    rows: CountRows,
+}
+
+/// Analyzes and counts every document, learning the vocabulary.
+pub(crate) fn count_learned<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    docs: &[S],
+) -> LearnedCounts {
+    let chunks: Vec<ChunkCounts> = docs
+        .par_chunks(chunk_len(docs.len()))
+        .map(|chunk| count_chunk(analyzer, chunk))
+        .collect();
+    merge_chunks(chunks)
+}
+
+fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
+    let mut vocabulary = Interner::default();
+    let mut rows = CountRows::new();
+    let mut tally: Vec<u32> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    for doc in docs {
+        analyzer.for_each_term(doc.as_ref(), &mut |term| {
+            let id = vocabulary.intern(term);
+            if id as usize >= tally.len() {
+                tally.resize(id as usize + 1, 0);
+            }
+            if let Some(slot) = tally.get_mut(id as usize) {
+                if *slot == 0 {
+                    touched.push(id);
+                }
+                *slot = slot.saturating_add(1);
+            }
+        });
+        for &id in &touched {
+            if let Some(slot) = tally.get_mut(id as usize) {
+                rows.ids.push(id);
+                rows.counts.push(std::mem::take(slot));
+            }
+        }
+        touched.clear();
+        rows.end_row();
+    }
+    ChunkCounts { vocabulary, rows }
+}
+
+/// Merges chunk vocabularies in document order, so global ids follow global
+/// first occurrence, and rewrites every chunk's ids.
+fn merge_chunks(chunks: Vec<ChunkCounts>) -> LearnedCounts {
+    let mut chunks = chunks.into_iter();
+    let Some(first) = chunks.next() else {
+        return LearnedCounts {
+            vocabulary: Interner::default(),
+            rows: CountRows::new(),
+        };
+    };
+    let mut vocabulary = first.vocabulary;
+    let mut remapped = vec![first.rows];
+    let mut pending = Vec::new();
+    for chunk in chunks {
+        let remap: Vec<u32> = chunk
+            .vocabulary
+            .into_terms()
+            .into_iter()
+            .map(|term| vocabulary.intern_owned(term))
+            .collect();
+        pending.push((chunk.rows, remap));
+    }
+    remapped.extend(
+        pending
+            .into_par_iter()
+            .map(|(mut rows, remap)| {
+                for id in &mut rows.ids {
+                    *id = remap.get(*id as usize).copied().unwrap_or(*id);
+                }
+                rows
+            })
+            .collect::<Vec<_>>(),
+    );
+    LearnedCounts {
+        vocabulary,
+        rows: CountRows::concat(remapped),
+    }
+}
+
+/// Counts with a known vocabulary (fixed, or fitted): unknown terms are skipped and
+/// each row's entries are in ascending id (column) order.
+pub(crate) fn count_known<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    vocabulary: &Interner,
+    docs: &[S],
+) -> CountRows {
+    let chunks: Vec<CountRows> = docs
+        .par_chunks(chunk_len(docs.len()))
+        .map(|chunk| {
+            let mut rows = CountRows::new();
+            let mut ids = Vec::new();
+            for doc in chunk {
+                count_known_doc(analyzer, vocabulary, doc.as_ref(), &mut ids, &mut rows);
+            }
+            rows
+        })
+        .collect();
+    if chunks.is_empty() {
+        CountRows::new()
+    } else {
+        CountRows::concat(chunks)
+    }
+}
+
+/// One document: collect known ids, sort, run-length encode.
+fn count_known_doc(
+    analyzer: &Analyzer,
+    vocabulary: &Interner,
+    doc: &str,
+    ids: &mut Vec<u32>,
+    rows: &mut CountRows,
+) {
+    ids.clear();
+    analyzer.for_each_term(doc, &mut |term| {
+        if let Some(id) = vocabulary.get(term) {
+            ids.push(id);
+        }
+    });
+    ids.sort_unstable();
+    for run in ids.chunk_by(|a, b| a == b) {
+        if let Some(&id) = run.first() {
+            rows.ids.push(id);
+            rows.counts
+                .push(u32::try_from(run.len()).unwrap_or(u32::MAX));
+        }
+    }
+    rows.end_row();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::AnalyzerConfig;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(AnalyzerConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn interner_assigns_dense_ids_once() {
+        let mut interner = Interner::default();
+        assert_eq!(interner.intern("b"), 0);
+        assert_eq!(interner.intern("a"), 1);
+        assert_eq!(interner.intern_owned("b".to_string()), 0);
+        assert_eq!(interner.get("a"), Some(1));
+        assert_eq!(interner.get("c"), None);
+        assert_eq!(interner.terms(), ["b", "a"]);
+    }
+
+    #[test]
+    fn learned_ids_follow_global_first_occurrence_across_chunks() {
+        // 200 documents force several chunks; ids must not depend on chunking.
+        let docs: Vec<String> = (0..200)
+            .map(|i| format!("w{i} common w{}", i / 2))
+            .collect();
+        let counts = count_learned(&analyzer(), &docs);
+        let mut expected = Vec::new();
+        for doc in &docs {
+            for term in analyzer().terms(doc) {
+                if !expected.contains(&term) {
+                    expected.push(term);
+                }
+            }
+        }
+        assert_eq!(counts.vocabulary.terms(), expected.as_slice());
+        assert_eq!(counts.rows.n_rows(), 200);
+        let (ids, tallies) = counts.rows.row(4);
+        let terms: Vec<_> = ids.iter().map(|&i| expected[i as usize].as_str()).collect();
+        assert_eq!(terms, ["w4", "common", "w2"]);
+        assert_eq!(tallies, [1, 1, 1]);
+    }
+
+    #[test]
+    fn known_counts_skip_unknown_terms_and_sort_ids() {
+        let vocabulary = Interner::from_terms(vec!["zeta".into(), "alpha".into()]);
+        let rows = count_known(
+            &analyzer(),
+            &vocabulary,
+            &["alpha zeta alpha other", "", "none"],
+        );
+        assert_eq!(rows.row(0), (&[0, 1][..], &[1, 2][..]));
+        assert_eq!(rows.row(1), (&[][..], &[][..]));
+        assert_eq!(rows.row(2), (&[][..], &[][..]));
+    }
+}
