@@ -5,6 +5,8 @@ pub mod analysis;
 pub mod dense;
 pub mod error;
 pub mod ids;
+pub mod query;
+pub mod sparse;
 pub mod tfidf;
 
 pub use error::{Error, Result};
