@@ -7,6 +7,8 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod ids;
+pub mod query;
+pub mod sparse;
 pub mod tfidf;
 
 pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! Query-time processing shared by the retrieval sides.
+
+pub mod fusion;
