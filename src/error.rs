@@ -112,6 +112,15 @@ pub enum Error {
     /// A JSON document that could not be parsed.
     #[error("invalid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A persisted form (e.g. the dense index inside a snapshot) that is
+    /// internally inconsistent: lengths, ids or parameters that do not fit.
+    #[error("corrupt persisted data: {what}: {detail}; the snapshot is damaged, rebuild it")]
+    CorruptPersisted {
+        /// Which part failed validation.
+        what: &'static str,
+        /// What was found.
+        detail: String,
+    },
 }
 
 /// `Result` with twofold's [`Error`].
