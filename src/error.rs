@@ -121,6 +121,15 @@ pub enum Error {
         /// What the regex engine reported.
         reason: String,
     },
+    /// A persisted form (e.g. the dense index inside a snapshot) that is
+    /// internally inconsistent: lengths, ids or parameters that do not fit.
+    #[error("corrupt persisted data: {what}: {detail}; the snapshot is damaged, rebuild it")]
+    CorruptPersisted {
+        /// Which part failed validation.
+        what: &'static str,
+        /// What was found.
+        detail: String,
+    },
 }
 
 /// `Result` with twofold's [`Error`].

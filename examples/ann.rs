@@ -1,0 +1,324 @@
+//! Build an HNSW index over a `.npy` matrix, query it, report speed and recall.
+//!
+//! ```text
+//! cargo run --release --example ann -- --base BASE.npy --queries QUERIES.npy \
+//!     [--k 10] [--metric cosine|dot|l2] [--m 16] [--ef-construction 200] [--ef 64] \
+//!     [--ef-list 16,32,64] [--threads 1] [--json]
+//! ```
+//!
+//! Both files hold float32 arrays of shape `[n, d]`. Recall@k is measured
+//! against the exact scan of the same index. `--threads N` sizes the rayon
+//! pool for the build and the query batch (1 = a plain single-threaded loop).
+//! `--ef-list` runs the queries once per listed `ef` (one report each) over a
+//! single build. With `--json` each report is one JSON line
+//! `{"build_s":..,"qps":..,"recall@k":..,"k":..,"ef":..}`, the last line for
+//! the last `ef`.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
+use rayon::prelude::*;
+use twofold::dense::{Backend, DenseConfig, Hit, Metric, SearchParams, VectorCollection};
+use twofold::{Error, Result};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MetricArg {
+    Cosine,
+    Dot,
+    L2,
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "HNSW build/query speed and recall@k on .npy vectors")]
+struct Args {
+    /// Base vectors, float32 .npy of shape [n, d].
+    #[arg(long)]
+    base: PathBuf,
+    /// Query vectors, float32 .npy of shape [m, d].
+    #[arg(long)]
+    queries: PathBuf,
+    /// Neighbours per query.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Similarity metric.
+    #[arg(long, value_enum, default_value_t = MetricArg::Cosine)]
+    metric: MetricArg,
+    /// HNSW M (max connections).
+    #[arg(long, default_value_t = 16)]
+    m: usize,
+    /// HNSW ef_construction.
+    #[arg(long, default_value_t = 200)]
+    ef_construction: usize,
+    /// Search ef.
+    #[arg(long, default_value_t = 64)]
+    ef: usize,
+    /// Comma-separated ef values to sweep over one build (overrides --ef).
+    #[arg(long, value_delimiter = ',')]
+    ef_list: Vec<usize>,
+    /// Rayon threads for build and queries.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Print a JSON line per report.
+    #[arg(long)]
+    json: bool,
+    /// Search engine: twofold's compact graph, or hnsw_rs's own search
+    /// (a baseline for the design; cosine only).
+    #[arg(long, value_enum, default_value_t = Engine::Twofold)]
+    engine: Engine,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Engine {
+    Twofold,
+    HnswRs,
+}
+
+/// A row-major float32 matrix.
+struct Matrix {
+    rows: usize,
+    dim: usize,
+    data: Vec<f32>,
+}
+
+impl Matrix {
+    fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+}
+
+fn read_npy(path: &Path) -> Result<Matrix> {
+    let io = |e: std::io::Error| Error::io(path, e);
+    let file = File::open(path).map_err(io)?;
+    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(io)?;
+    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 || shape[0] == 0 || shape[1] == 0 {
+        return Err(bad(format!(
+            "expected a non-empty 2-d array, found shape {shape:?}"
+        )));
+    }
+    if npy.order() != npyz::Order::C {
+        return Err(bad("Fortran-order arrays are not supported".into()));
+    }
+    let dtype = npy.dtype();
+    let data = match npy.try_data::<f32>() {
+        Ok(reader) => reader
+            .into_iter()
+            .collect::<std::io::Result<Vec<f32>>>()
+            .map_err(io)?,
+        Err(_) => {
+            return Err(bad(format!(
+                "expected float32, found dtype {}",
+                dtype.descr()
+            )))
+        }
+    };
+    let (rows, dim) = (shape[0] as usize, shape[1] as usize);
+    if data.len() != rows * dim {
+        return Err(bad("data shorter than its shape".into()));
+    }
+    Ok(Matrix { rows, dim, data })
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::InvalidInput(format!("thread pool: {e}")))
+}
+
+fn build(args: &Args, base: &Matrix) -> Result<VectorCollection> {
+    let config = DenseConfig {
+        metric: match args.metric {
+            MetricArg::Cosine => Metric::Cosine,
+            MetricArg::Dot => Metric::Dot,
+            MetricArg::L2 => Metric::L2,
+        },
+        backend: if args.engine == Engine::Twofold {
+            Backend::Hnsw
+        } else {
+            Backend::Exact
+        },
+        max_connections: args.m,
+        ef_construction: args.ef_construction,
+        parallel_build: args.threads > 1,
+        ..DenseConfig::default()
+    };
+    let mut collection = VectorCollection::new(base.dim, config)?;
+    let items: Vec<(u64, &[f32])> = (0..base.rows).map(|i| (i as u64, base.row(i))).collect();
+    collection.add_batch(&items)?;
+    Ok(collection)
+}
+
+fn run_queries(
+    c: &VectorCollection,
+    queries: &[&[f32]],
+    params: &SearchParams<'_>,
+    threads: usize,
+) -> Result<Vec<Vec<Hit>>> {
+    let index = c.index();
+    if threads <= 1 {
+        queries.iter().map(|q| index.search(q, params)).collect()
+    } else {
+        index.search_batch(queries, params)
+    }
+}
+
+/// hnsw_rs's own index and search, for comparison (cosine on unit vectors).
+mod native {
+    use hnsw_rs::prelude::{Distance, Hnsw};
+
+    #[derive(Clone, Copy, Default)]
+    pub struct DotClamped;
+    impl Distance<f32> for DotClamped {
+        fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+            let mut acc = [0f32; 8];
+            for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+                for i in 0..8 {
+                    acc[i] += x[i] * y[i];
+                }
+            }
+            let tail: f32 = a
+                .chunks_exact(8)
+                .remainder()
+                .iter()
+                .zip(b.chunks_exact(8).remainder())
+                .map(|(x, y)| x * y)
+                .sum();
+            (1.0 - (acc.iter().sum::<f32>() + tail)).max(0.0)
+        }
+    }
+
+    pub fn build(
+        rows: &[Vec<f32>],
+        m: usize,
+        ef_c: usize,
+        parallel: bool,
+    ) -> Hnsw<'static, f32, DotClamped> {
+        let h = Hnsw::new(m, rows.len(), 16, ef_c, DotClamped);
+        let refs: Vec<(&[f32], usize)> =
+            rows.iter().enumerate().map(|(i, v)| (&v[..], i)).collect();
+        if parallel {
+            h.parallel_insert_slice(&refs);
+        } else {
+            refs.iter().for_each(|r| h.insert_slice(*r));
+        }
+        h
+    }
+}
+
+fn unit_rows(m: &Matrix) -> Vec<Vec<f32>> {
+    (0..m.rows)
+        .map(|i| {
+            let r = m.row(i);
+            let n = r
+                .iter()
+                .map(|x| x * x)
+                .sum::<f32>()
+                .sqrt()
+                .max(f32::MIN_POSITIVE);
+            r.iter().map(|x| x / n).collect()
+        })
+        .collect()
+}
+
+fn recall(found: &[Vec<usize>], truth: &[Vec<Hit>], k: usize) -> f64 {
+    let mut hit = 0usize;
+    for (f, t) in found.iter().zip(truth) {
+        let t: HashSet<usize> = t.iter().map(|h| h.id.index()).collect();
+        hit += f.iter().filter(|id| t.contains(id)).count();
+    }
+    hit as f64 / (found.len() * k) as f64
+}
+
+fn run(args: &Args) -> Result<()> {
+    let base = read_npy(&args.base)?;
+    let queries = read_npy(&args.queries)?;
+    if base.dim != queries.dim {
+        return Err(Error::DimensionMismatch {
+            expected: base.dim,
+            found: queries.dim,
+        });
+    }
+    let pool = pool(args.threads)?;
+    let start = Instant::now();
+    let collection = pool.install(|| build(args, &base))?;
+    let build_s = start.elapsed().as_secs_f64();
+    let qs: Vec<&[f32]> = (0..queries.rows).map(|i| queries.row(i)).collect();
+    let exact = SearchParams::k(args.k);
+    let truth = qs
+        .par_iter()
+        .map(|q| collection.index().search_exact(q, &exact))
+        .collect::<Result<Vec<_>>>()?;
+    let efs = if args.ef_list.is_empty() {
+        vec![args.ef]
+    } else {
+        args.ef_list.clone()
+    };
+    let (native, build_s) = if args.engine == Engine::HnswRs {
+        let (b, q) = (unit_rows(&base), unit_rows(&queries));
+        let start = Instant::now();
+        let h = pool.install(|| native::build(&b, args.m, args.ef_construction, args.threads > 1));
+        (Some((h, q)), start.elapsed().as_secs_f64())
+    } else {
+        (None, build_s)
+    };
+    for ef in efs {
+        let params = SearchParams::k(args.k).ef(ef);
+        let start = Instant::now();
+        let found: Vec<Vec<usize>> = match &native {
+            Some((h, q)) if args.threads > 1 => pool
+                .install(|| h.parallel_search(q, args.k, ef.max(args.k)))
+                .into_iter()
+                .map(|r| r.iter().map(|n| n.d_id).collect())
+                .collect(),
+            Some((h, q)) => q
+                .iter()
+                .map(|q| {
+                    h.search(q, args.k, ef.max(args.k))
+                        .iter()
+                        .map(|n| n.d_id)
+                        .collect()
+                })
+                .collect(),
+            None => pool
+                .install(|| run_queries(&collection, &qs, &params, args.threads))?
+                .into_iter()
+                .map(|r| r.iter().map(|h| h.id.index()).collect())
+                .collect(),
+        };
+        let qps = qs.len() as f64 / start.elapsed().as_secs_f64();
+        let r = recall(&found, &truth, args.k);
+        if args.json {
+            println!(
+                "{{\"build_s\":{build_s:.4},\"qps\":{qps:.1},\"recall@k\":{r:.5},\"k\":{},\"ef\":{ef}}}",
+                args.k
+            );
+        } else {
+            println!(
+                "n={} d={} build {build_s:.2}s | ef={ef} k={} recall@k {r:.4} | {qps:.0} queries/s ({:.1} µs/query)",
+                base.rows,
+                base.dim,
+                args.k,
+                1e6 / qps
+            );
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
