@@ -47,10 +47,6 @@ impl Interner {
         &self.terms
     }
 
-    pub fn into_terms(self) -> Vec<String> {
-        self.terms
-    }
-
     pub fn get(&self, term: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(term);
         let terms = &self.terms;
@@ -61,12 +57,7 @@ impl Interner {
             .copied()
     }
 
-    /// The id of `term`, inserting it (one allocation) if new.
-    pub fn intern(&mut self, term: &str) -> u32 {
-        self.intern_with(term, str::to_string)
-    }
-
-    /// Like [`Interner::intern`], reusing the caller's allocation.
+    /// The id of `term`, moving it in if new.
     pub fn intern_owned(&mut self, term: String) -> u32 {
         let key = term;
         let key_ref: &str = &key;
@@ -96,29 +87,73 @@ impl Interner {
             }
         }
     }
+}
 
-    fn intern_with(&mut self, term: &str, to_owned: impl FnOnce(&str) -> String) -> u32 {
+/// The learning-time interner: terms packed into one string arena (no allocation
+/// per term, good locality for the per-token lookups), ids in insertion order.
+/// Table entries carry the term's span, so a probe touches the table and the
+/// arena only.
+#[derive(Default)]
+pub(crate) struct TermArena {
+    table: HashTable<Slot>,
+    text: String,
+    spans: Vec<(usize, usize)>,
+    hasher: DefaultHashBuilder,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    start: usize,
+    len: u32,
+    id: u32,
+}
+
+impl Slot {
+    fn text(self, arena: &str) -> &str {
+        arena
+            .get(self.start..self.start + self.len as usize)
+            .unwrap_or("")
+    }
+}
+
+impl TermArena {
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The term with id `id` (empty if out of range).
+    pub fn term(&self, id: u32) -> &str {
+        self.spans
+            .get(id as usize)
+            .and_then(|&(start, end)| self.text.get(start..end))
+            .unwrap_or("")
+    }
+
+    /// The id of `term`, appending it to the arena if new.
+    pub fn intern(&mut self, term: &str) -> u32 {
         let hash = self.hasher.hash_one(term);
-        let Interner {
+        let TermArena {
             table,
-            terms,
+            text,
+            spans,
             hasher,
         } = self;
         let entry = table.entry(
             hash,
-            |&id| terms.get(id as usize).is_some_and(|t| t == term),
-            |&id| {
-                terms
-                    .get(id as usize)
-                    .map_or(0, |t| hasher.hash_one(t.as_str()))
-            },
+            |slot| slot.len as usize == term.len() && slot.text(text) == term,
+            |slot| hasher.hash_one(slot.text(text)),
         );
         match entry {
-            Entry::Occupied(occupied) => *occupied.get(),
+            Entry::Occupied(occupied) => occupied.get().id,
             Entry::Vacant(vacant) => {
-                let id = terms.len() as u32;
-                vacant.insert(id);
-                terms.push(to_owned(term));
+                let id = spans.len() as u32;
+                let start = text.len();
+                text.push_str(term);
+                spans.push((start, text.len()));
+                // Terms longer than 4 GiB cannot come from a &str that fits in memory
+                // alongside the corpus; saturate rather than wrap.
+                let len = u32::try_from(term.len()).unwrap_or(u32::MAX);
+                vacant.insert(Slot { start, len, id });
                 id
             }
         }
@@ -197,13 +232,13 @@ fn chunk_len(n_docs: usize) -> usize {
 /// Learned-vocabulary counts: provisional ids are the terms' global
 /// first-occurrence order over the corpus (sklearn's `_count_vocab` ids).
 pub(crate) struct LearnedCounts {
-    pub vocabulary: Interner,
+    pub vocabulary: TermArena,
     /// Entries per document in no particular order within a row.
     pub rows: CountRows,
 }
 
 struct ChunkCounts {
-    vocabulary: Interner,
+    vocabulary: TermArena,
     rows: CountRows,
 }
 
@@ -220,7 +255,7 @@ pub(crate) fn count_learned<S: AsRef<str> + Sync>(
 }
 
 fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
-    let mut vocabulary = Interner::default();
+    let mut vocabulary = TermArena::default();
     let mut rows = CountRows::new();
     let mut tally: Vec<u32> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
@@ -255,7 +290,7 @@ fn merge_chunks(chunks: Vec<ChunkCounts>) -> LearnedCounts {
     let mut chunks = chunks.into_iter();
     let Some(first) = chunks.next() else {
         return LearnedCounts {
-            vocabulary: Interner::default(),
+            vocabulary: TermArena::default(),
             rows: CountRows::new(),
         };
     };
@@ -263,11 +298,9 @@ fn merge_chunks(chunks: Vec<ChunkCounts>) -> LearnedCounts {
     let mut remapped = vec![first.rows];
     let mut pending = Vec::new();
     for chunk in chunks {
-        let remap: Vec<u32> = chunk
-            .vocabulary
-            .into_terms()
-            .into_iter()
-            .map(|term| vocabulary.intern_owned(term))
+        let local = &chunk.vocabulary;
+        let remap: Vec<u32> = (0..local.len() as u32)
+            .map(|id| vocabulary.intern(local.term(id)))
             .collect();
         pending.push((chunk.rows, remap));
     }
@@ -349,10 +382,14 @@ mod tests {
 
     #[test]
     fn interner_assigns_dense_ids_once() {
-        let mut interner = Interner::default();
-        assert_eq!(interner.intern("b"), 0);
-        assert_eq!(interner.intern("a"), 1);
+        let mut interner = Interner::from_terms(vec!["b".into(), "a".into()]);
         assert_eq!(interner.intern_owned("b".to_string()), 0);
+        assert_eq!(interner.len(), 2);
+        let mut arena = TermArena::default();
+        assert_eq!(arena.intern("b"), 0);
+        assert_eq!(arena.intern("a"), 1);
+        assert_eq!(arena.intern("b"), 0);
+        assert_eq!((arena.term(1), arena.term(9)), ("a", ""));
         assert_eq!(interner.get("a"), Some(1));
         assert_eq!(interner.get("c"), None);
         assert_eq!(interner.terms(), ["b", "a"]);
@@ -373,7 +410,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(counts.vocabulary.terms(), expected.as_slice());
+        let learned: Vec<&str> = (0..counts.vocabulary.len() as u32)
+            .map(|id| counts.vocabulary.term(id))
+            .collect();
+        assert_eq!(learned, expected);
         assert_eq!(counts.rows.n_rows(), 200);
         let (ids, tallies) = counts.rows.row(4);
         let terms: Vec<_> = ids.iter().map(|&i| expected[i as usize].as_str()).collect();
