@@ -117,6 +117,16 @@ impl Slot {
 }
 
 impl TermArena {
+    /// An empty arena sized for about `terms` distinct terms.
+    fn with_capacity(terms: usize) -> Self {
+        TermArena {
+            table: HashTable::with_capacity(terms),
+            text: String::with_capacity(terms * 8),
+            spans: Vec::with_capacity(terms),
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.spans.len()
     }
@@ -255,8 +265,13 @@ pub(crate) fn count_learned<S: AsRef<str> + Sync>(
 }
 
 fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
-    let mut vocabulary = TermArena::default();
+    // Pre-size from the chunk's text: about one distinct term per 300 bytes and one
+    // (document, term) entry per 12 bytes on English prose; saves rehashing.
+    let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+    let mut vocabulary = TermArena::with_capacity((bytes / 300).clamp(1024, 1 << 20));
     let mut rows = CountRows::new();
+    rows.ids.reserve(bytes / 12);
+    rows.counts.reserve(bytes / 12);
     let mut tally: Vec<u32> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     for doc in docs {

@@ -21,6 +21,7 @@ mod vocabulary;
 mod weighting;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -40,7 +41,8 @@ use weighting::{weigh_rows, Columns, Real, Weighting};
 #[derive(Clone, Debug)]
 pub struct TfidfVectorizer {
     params: TfidfParams,
-    analyzer: Analyzer,
+    /// Shared with every model fitted from this vectorizer.
+    analyzer: Arc<Analyzer>,
     fixed_vocabulary: Option<Vec<String>>,
     keep_pruned_terms: bool,
 }
@@ -65,7 +67,7 @@ impl TfidfVectorizer {
                 reason: "first argument must be string or compiled pattern".to_string(),
             });
         }
-        let analyzer = Analyzer::new(params.analyzer_config())?;
+        let analyzer = Arc::new(Analyzer::new(params.analyzer_config())?);
         Ok(TfidfVectorizer {
             params,
             analyzer,
@@ -175,7 +177,7 @@ impl TfidfVectorizer {
         });
         let fitted = FittedTfidf {
             params: self.params.clone(),
-            analyzer: self.analyzer.clone(),
+            analyzer: Arc::clone(&self.analyzer),
             vocabulary,
             idf,
             document_frequencies,
@@ -299,7 +301,7 @@ fn narrow(matrix: &CsMat<f64>) -> CsMat<f32> {
 #[derive(Clone, Debug)]
 pub struct FittedTfidf {
     params: TfidfParams,
-    analyzer: Analyzer,
+    analyzer: Arc<Analyzer>,
     vocabulary: Interner,
     /// Stored widened to f64 for `dtype=float32` (exact).
     idf: Option<Vec<f64>>,
