@@ -89,30 +89,47 @@ impl Interner {
     }
 }
 
-/// The learning-time interner: terms packed into one string arena (no allocation
+/// The learning-time interner: terms packed into one byte arena (no allocation
 /// per term, good locality for the per-token lookups), ids in insertion order.
-/// Table entries carry the term's span, so a probe touches the table and the
-/// arena only.
+///
+/// Each term is stored followed by a `0xFF` byte, which never occurs in UTF-8,
+/// so a table slot only needs the term's start: `arena[start..start + len + 1]
+/// == term ++ [0xFF]` is an exact match. Slots are 8 bytes, which keeps the
+/// table small in cache. Arenas past 4 GiB fall back to a side table.
 #[derive(Default)]
 pub(crate) struct TermArena {
     table: HashTable<Slot>,
-    text: String,
+    arena: Vec<u8>,
     spans: Vec<(usize, usize)>,
     hasher: DefaultHashBuilder,
 }
 
+const TERMINATOR: u8 = 0xFF;
+
 #[derive(Clone, Copy)]
 struct Slot {
-    start: usize,
-    len: u32,
+    /// Start of the term in the arena; `u32::MAX` means "look it up in `spans`".
+    start: u32,
     id: u32,
 }
 
 impl Slot {
-    fn text(self, arena: &str) -> &str {
-        arena
-            .get(self.start..self.start + self.len as usize)
-            .unwrap_or("")
+    fn start(self, spans: &[(usize, usize)]) -> usize {
+        if self.start == u32::MAX {
+            spans
+                .get(self.id as usize)
+                .map_or(usize::MAX, |&(start, _)| start)
+        } else {
+            self.start as usize
+        }
+    }
+
+    fn matches(self, arena: &[u8], spans: &[(usize, usize)], term: &[u8]) -> bool {
+        let start = self.start(spans);
+        let Some(stored) = arena.get(start..start.saturating_add(term.len() + 1)) else {
+            return false;
+        };
+        stored.last() == Some(&TERMINATOR) && stored.get(..term.len()) == Some(term)
     }
 }
 
@@ -121,7 +138,7 @@ impl TermArena {
     fn with_capacity(terms: usize) -> Self {
         TermArena {
             table: HashTable::with_capacity(terms),
-            text: String::with_capacity(terms * 8),
+            arena: Vec::with_capacity(terms * 9),
             spans: Vec::with_capacity(terms),
             hasher: DefaultHashBuilder::default(),
         }
@@ -133,10 +150,16 @@ impl TermArena {
 
     /// The term with id `id` (empty if out of range).
     pub fn term(&self, id: u32) -> &str {
+        term_text(&self.arena, &self.spans, id)
+    }
+
+    /// The UTF-8 bytes of term `id`; byte order is code-point order, so sorting
+    /// by these sorts like Python `str`.
+    pub fn term_bytes(&self, id: u32) -> &[u8] {
         self.spans
             .get(id as usize)
-            .and_then(|&(start, end)| self.text.get(start..end))
-            .unwrap_or("")
+            .and_then(|&(start, end)| self.arena.get(start..end))
+            .unwrap_or(&[])
     }
 
     /// The id of `term`, appending it to the arena if new.
@@ -144,30 +167,41 @@ impl TermArena {
         let hash = self.hasher.hash_one(term);
         let TermArena {
             table,
-            text,
+            arena,
             spans,
             hasher,
         } = self;
+        let bytes = term.as_bytes();
         let entry = table.entry(
             hash,
-            |slot| slot.len as usize == term.len() && slot.text(text) == term,
-            |slot| hasher.hash_one(slot.text(text)),
+            |slot| slot.matches(arena, spans, bytes),
+            |slot| hasher.hash_one(term_text(arena, spans, slot.id)),
         );
         match entry {
             Entry::Occupied(occupied) => occupied.get().id,
             Entry::Vacant(vacant) => {
                 let id = spans.len() as u32;
-                let start = text.len();
-                text.push_str(term);
-                spans.push((start, text.len()));
-                // Terms longer than 4 GiB cannot come from a &str that fits in memory
-                // alongside the corpus; saturate rather than wrap.
-                let len = u32::try_from(term.len()).unwrap_or(u32::MAX);
-                vacant.insert(Slot { start, len, id });
+                let start = arena.len();
+                arena.extend_from_slice(bytes);
+                spans.push((start, arena.len()));
+                arena.push(TERMINATOR);
+                let start = u32::try_from(start).ok().filter(|&s| s != u32::MAX);
+                vacant.insert(Slot {
+                    start: start.unwrap_or(u32::MAX),
+                    id,
+                });
                 id
             }
         }
     }
+}
+
+fn term_text<'a>(arena: &'a [u8], spans: &[(usize, usize)], id: u32) -> &'a str {
+    spans
+        .get(id as usize)
+        .and_then(|&(start, end)| arena.get(start..end))
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .unwrap_or("")
 }
 
 /// Per-document `(term id, count)` entries, row after row (CSR without values).

@@ -209,7 +209,7 @@ impl TfidfVectorizer {
         // Columns in code-point order (Rust `str` order = Python `str` order).
         let terms = counts.vocabulary;
         let mut order: Vec<u32> = (0..n_terms as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| terms.term(a).cmp(terms.term(b)));
+        order.par_sort_unstable_by(|&a, &b| terms.term_bytes(a).cmp(terms.term_bytes(b)));
         let sorted_dfs: Vec<u64> = order
             .iter()
             .map(|&id| provisional_dfs[id as usize])
