@@ -28,6 +28,7 @@
 //! Documents are numbered by [`DocIdx`], dense from 0 (rows of the matrix); the index layer
 //! maps its own ids onto them.
 
+mod bounded_taat;
 mod exact;
 mod exhaustive;
 mod forward;
@@ -58,6 +59,10 @@ pub enum TopKStrategy {
     Exhaustive,
     /// Document-at-a-time with MaxScore dynamic pruning.
     MaxScore,
+    /// Term-at-a-time, highest-bound terms first, stopping once no untouched document can
+    /// enter the top k (MaxScore's term-at-a-time form); survivors are scored exactly from
+    /// the forward rows.
+    BoundedTermAtATime,
     /// Chooses per query.
     #[default]
     Auto,
