@@ -58,7 +58,6 @@ fn top10(c: &mut Criterion) {
         for strategy in [
             TopKStrategy::Exhaustive,
             TopKStrategy::MaxScore,
-            TopKStrategy::BoundedTermAtATime,
             TopKStrategy::Auto,
         ] {
             assert_eq!(run_all(&index, &mut scratch, strategy, &corpus), expected);

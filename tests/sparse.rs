@@ -7,10 +7,9 @@ use sprs::{CsMat, CsVec, TriMat};
 use twofold::sparse::{brute_force_top_k, InvertedIndex, SearchScratch, TopKStrategy};
 use twofold::Error;
 
-const STRATEGIES: [TopKStrategy; 4] = [
+const STRATEGIES: [TopKStrategy; 3] = [
     TopKStrategy::Exhaustive,
     TopKStrategy::MaxScore,
-    TopKStrategy::BoundedTermAtATime,
     TopKStrategy::Auto,
 ];
 

@@ -63,13 +63,12 @@ fn strategy_latency_report() {
             postings
         );
         for k in [10, 100] {
-            let mut best = [f64::MAX; 4];
-            let mut counts = [0; 4];
+            let mut best = [f64::MAX; 3];
+            let mut counts = [0; 3];
             for _round in 0..5 {
                 for (i, s) in [
                     TopKStrategy::Exhaustive,
                     TopKStrategy::MaxScore,
-                    TopKStrategy::BoundedTermAtATime,
                     TopKStrategy::Auto,
                 ]
                 .into_iter()
@@ -82,8 +81,8 @@ fn strategy_latency_report() {
             }
             assert!(counts.iter().all(|&c| c == counts[0]), "{counts:?}");
             println!(
-                "  k={k}: exhaustive {:.1} µs/q, maxscore {:.1} µs/q, bounded-taat {:.1} µs/q, auto {:.1} µs/q",
-                best[0], best[1], best[2], best[3]
+                "  k={k}: exhaustive {:.1} µs/q, maxscore {:.1} µs/q, auto {:.1} µs/q",
+                best[0], best[1], best[2]
             );
         }
     }

@@ -9,7 +9,7 @@ use super::forward::ForwardRows;
 use super::postings::PostingList;
 use super::query::QueryTerms;
 use super::scratch::SearchScratch;
-use super::{bounded_taat, exhaustive, max_score, DocIdx, TopKStrategy};
+use super::{exhaustive, max_score, DocIdx, TopKStrategy};
 use crate::error::{Error, Result};
 
 /// Below this many stored weights a build runs on one thread (rayon's overhead would
@@ -349,9 +349,6 @@ impl InvertedIndex {
         let hits = match self.resolve(strategy, &terms, k) {
             TopKStrategy::Exhaustive => {
                 exhaustive::search(&self.postings, self.len(), &terms, k, &live, scratch)
-            }
-            TopKStrategy::BoundedTermAtATime => {
-                bounded_taat::search(&self.postings, &self.forward, &terms, k, &live, scratch)
             }
             _ => max_score::search(&self.postings, &terms, k, &live, scratch),
         };

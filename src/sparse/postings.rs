@@ -56,12 +56,6 @@ impl PostingList {
             .max(0.0)
     }
 
-    /// The smallest value `query_weight * w` takes over this list (negative contributions
-    /// rule out term-at-a-time early termination).
-    pub(crate) fn contribution_floor(&self, query_weight: f64) -> f64 {
-        (query_weight * self.max_weight).min(query_weight * self.min_weight)
-    }
-
     /// The weight of `doc`, if it holds the term (binary search).
     pub(crate) fn weight_of(&self, doc: DocIdx) -> Option<f64> {
         let at = self.docs.binary_search(&doc).ok()?;
