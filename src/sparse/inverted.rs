@@ -26,7 +26,7 @@ const PARALLEL_BUILD_MIN_NNZ: usize = 200_000;
 /// but a deleted document is never returned.
 ///
 /// Memory: about 24 bytes per stored weight (postings 12, forward copy 12) plus 1 byte per
-/// document and 56 bytes per term.
+/// document and 64 bytes per term.
 #[derive(Debug)]
 pub struct InvertedIndex {
     postings: Vec<PostingList>,
