@@ -184,7 +184,7 @@ impl Analyzer {
         let tokenizer = if config.analyzer == AnalyzerKind::Word {
             Tokenizer::new(config.tokenizer, &config.token_pattern)?
         } else {
-            Tokenizer::WordRuns
+            Tokenizer::WordRuns { min_chars: 2 }
         };
         let stop_words = StopWordSet::new(&config.stop_words);
         let stemmer = config.stemmer.map(TokenStemmer::new);

@@ -22,8 +22,12 @@ pub const TOKEN_PATTERN_BACKTRACK_LIMIT: usize = 1_000_000;
 /// A ready word tokeniser.
 #[derive(Clone, Debug)]
 pub(crate) enum Tokenizer {
-    /// `(?u)\b\w\w+\b`: maximal runs of >= 2 Python-`\w` code points.
-    WordRuns,
+    /// `(?u)\b\w\w+\b` and equivalents: maximal runs of at least `min_chars`
+    /// Python-`\w` code points.
+    WordRuns {
+        /// Shortest run kept (2 for sklearn's default pattern).
+        min_chars: usize,
+    },
     /// Any other pattern, through fancy-regex.
     Pattern(Arc<PyPattern>),
     /// UAX #29 words.
@@ -34,10 +38,10 @@ impl Tokenizer {
     pub(crate) fn new(kind: TokenizerKind, token_pattern: &str) -> Result<Self> {
         match kind {
             TokenizerKind::Unicode => Ok(Tokenizer::Unicode),
-            TokenizerKind::Pattern if is_default_pattern(token_pattern) => Ok(Tokenizer::WordRuns),
-            TokenizerKind::Pattern => {
-                Ok(Tokenizer::Pattern(Arc::new(PyPattern::new(token_pattern)?)))
-            }
+            TokenizerKind::Pattern => match word_run_pattern(token_pattern) {
+                Some(min_chars) => Ok(Tokenizer::WordRuns { min_chars }),
+                None => Ok(Tokenizer::Pattern(Arc::new(PyPattern::new(token_pattern)?))),
+            },
         }
     }
 
@@ -47,8 +51,8 @@ impl Tokenizer {
         sink: &mut dyn FnMut(&'t str),
     ) -> Result<()> {
         match self {
-            Tokenizer::WordRuns => {
-                word_runs(text, sink);
+            Tokenizer::WordRuns { min_chars } => {
+                word_runs_min(text, *min_chars, sink);
                 Ok(())
             }
             Tokenizer::Pattern(pattern) => pattern.findall(text, sink),
@@ -60,14 +64,38 @@ impl Tokenizer {
     }
 }
 
-/// sklearn's default pattern, with or without the redundant `(?u)`.
-fn is_default_pattern(pattern: &str) -> bool {
-    pattern == DEFAULT_TOKEN_PATTERN || pattern == r"\b\w\w+\b"
+/// Patterns whose `findall` is exactly "maximal runs of Python-`\w` of at
+/// least N code points", served by the scanner instead of a regex: sklearn's
+/// default, and the common `\b\w+\b` / `\w+` (each with or without the
+/// redundant `(?u)`). The property tests check each against the regex path.
+pub(crate) const WORD_RUN_PATTERNS: &[(&str, usize)] = &[
+    (DEFAULT_TOKEN_PATTERN, 2),
+    (r"\b\w\w+\b", 2),
+    (r"(?u)\w\w+", 2),
+    (r"\w\w+", 2),
+    (r"(?u)\b\w+\b", 1),
+    (r"\b\w+\b", 1),
+    (r"(?u)\w+", 1),
+    (r"\w+", 1),
+];
+
+fn word_run_pattern(pattern: &str) -> Option<usize> {
+    WORD_RUN_PATTERNS
+        .iter()
+        .find(|(p, _)| *p == pattern)
+        .map(|&(_, min_chars)| min_chars)
 }
 
 /// Calls `sink` with every maximal run of at least two Python-`\w` code
 /// points: exactly what `re.findall(r"(?u)\b\w\w+\b", text)` returns.
 pub fn word_runs<'t>(text: &'t str, sink: &mut dyn FnMut(&'t str)) {
+    word_runs_min(text, 2, sink);
+}
+
+/// Calls `sink` with every maximal run of at least `min_chars` (>= 1)
+/// Python-`\w` code points.
+pub fn word_runs_min<'t>(text: &'t str, min_chars: usize, sink: &mut dyn FnMut(&'t str)) {
+    let min_chars = min_chars.max(1);
     let bytes = text.as_bytes();
     let mut run_start = 0usize;
     let mut run_chars = 0usize;
@@ -87,12 +115,12 @@ pub fn word_runs<'t>(text: &'t str, sink: &mut dyn FnMut(&'t str)) {
             }
             run_chars += 1;
         } else {
-            emit_run(text, run_start, i, run_chars, sink);
+            emit_run(text, run_start, i, run_chars, min_chars, sink);
             run_chars = 0;
         }
         i += width;
     }
-    emit_run(text, run_start, text.len(), run_chars, sink);
+    emit_run(text, run_start, text.len(), run_chars, min_chars, sink);
 }
 
 #[inline]
@@ -101,9 +129,10 @@ fn emit_run<'t>(
     start: usize,
     end: usize,
     chars: usize,
+    min_chars: usize,
     sink: &mut dyn FnMut(&'t str),
 ) {
-    if chars >= 2 {
+    if chars >= min_chars && chars > 0 {
         if let Some(run) = text.get(start..end) {
             sink(run);
         }
@@ -305,18 +334,15 @@ mod tests {
 
     #[test]
     fn default_pattern_is_recognised() {
-        assert!(matches!(
-            Tokenizer::new(TokenizerKind::Pattern, r"(?u)\b\w\w+\b"),
-            Ok(Tokenizer::WordRuns)
-        ));
-        assert!(matches!(
-            Tokenizer::new(TokenizerKind::Pattern, r"\b\w\w+\b"),
-            Ok(Tokenizer::WordRuns)
-        ));
-        assert!(matches!(
-            Tokenizer::new(TokenizerKind::Pattern, r"\w+"),
-            Ok(Tokenizer::Pattern(_))
-        ));
+        let runs = |p: &str| match Tokenizer::new(TokenizerKind::Pattern, p) {
+            Ok(Tokenizer::WordRuns { min_chars }) => Some(min_chars),
+            _ => None,
+        };
+        assert_eq!(runs(r"(?u)\b\w\w+\b"), Some(2));
+        assert_eq!(runs(r"\b\w\w+\b"), Some(2));
+        assert_eq!(runs(r"\b\w+\b"), Some(1));
+        assert_eq!(runs(r"\w+"), Some(1));
+        assert_eq!(runs(r"\w{2,}"), None);
     }
 
     #[test]
@@ -352,6 +378,14 @@ mod tests {
             PyPattern::new(r"\b\w{2,}\b").unwrap_or_else(|e| panic!("{e}"))
         });
 
+        static SCANNER_PATTERNS: std::sync::LazyLock<Vec<(PyPattern, usize)>> =
+            std::sync::LazyLock::new(|| {
+                WORD_RUN_PATTERNS
+                    .iter()
+                    .map(|&(p, min)| (PyPattern::new(p).unwrap_or_else(|e| panic!("{e}")), min))
+                    .collect()
+            });
+
         fn via_regex(pattern: &PyPattern, text: &str) -> Vec<String> {
             let mut out = Vec::new();
             pattern
@@ -372,6 +406,15 @@ mod tests {
             #[test]
             fn scanner_equals_translated_default_pattern(text in mixed_text()) {
                 prop_assert_eq!(via_scanner(&text), via_regex(&DEFAULT, &text));
+            }
+
+            #[test]
+            fn every_scanner_pattern_equals_its_regex(text in mixed_text()) {
+                for (compiled, min_chars) in SCANNER_PATTERNS.iter() {
+                    let mut scanned = Vec::new();
+                    word_runs_min(&text, *min_chars, &mut |t| scanned.push(t.to_string()));
+                    prop_assert_eq!(&scanned, &via_regex(compiled, &text), "{:?}", compiled);
+                }
             }
 
             #[test]
