@@ -85,9 +85,23 @@ fn tokenize(c: &mut Criterion) {
             },
         ),
         (
-            "analyzer_custom_pattern",
+            "analyzer_pattern_word1_scanner",
             AnalyzerConfig {
                 token_pattern: r"(?u)\b\w+\b".into(),
+                ..AnalyzerConfig::default()
+            },
+        ),
+        (
+            "analyzer_pattern_delegated_regex",
+            AnalyzerConfig {
+                token_pattern: r"[\w']+".into(),
+                ..AnalyzerConfig::default()
+            },
+        ),
+        (
+            "analyzer_pattern_lookaround_vm",
+            AnalyzerConfig {
+                token_pattern: r"\b\w{2,}\b".into(),
                 ..AnalyzerConfig::default()
             },
         ),
