@@ -333,6 +333,21 @@ mod tests {
     }
 
     #[test]
+    fn python_escapes_and_classes() {
+        // Expected values from Python 3.11 `re.findall`.
+        assert_eq!(findall(r"(?P<a>\w)(?P=a)", "aabcc"), ["a", "c"]);
+        assert_eq!(findall(r"[\b]+", "a\u{8}\u{8}b"), ["\u{8}\u{8}"]);
+        assert_eq!(findall(r"\0\01", "\u{0}\u{1}"), ["\u{0}\u{1}"]);
+        assert_eq!(findall(r"[]a]+", "a]b"), ["a]"]);
+        assert_eq!(findall(r"[^]a]+", "a]bc"), ["bc"]);
+        assert_eq!(findall(r"a{1,2}?", "aaa"), ["a", "a", "a"]);
+        assert_eq!(findall(r"\$\.\*", "$.*"), ["$.*"]);
+        assert_eq!(findall(r"[\d-]+", "1-2 x"), ["1-2"]);
+        assert_eq!(findall(r"[-a]+", "-a b"), ["-a"]);
+        assert_eq!(findall(r"\w+(?#c)\s", " ab c"), ["ab "]);
+    }
+
+    #[test]
     fn default_pattern_is_recognised() {
         let runs = |p: &str| match Tokenizer::new(TokenizerKind::Pattern, p) {
             Ok(Tokenizer::WordRuns { min_chars }) => Some(min_chars),
