@@ -2,6 +2,9 @@
 //! the rest is the document (lossy UTF-8).
 #![no_main]
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use libfuzzer_sys::fuzz_target;
 use rust_stemmers::Algorithm;
 use twofold::analysis::{Analyzer, AnalyzerConfig, AnalyzerKind, StopWords, StripAccents, TokenizerKind};
@@ -56,9 +59,25 @@ fn config(head: &[u8; 4]) -> AnalyzerConfig {
     }
 }
 
+thread_local! {
+    /// Compiling a custom pattern (Python's \w class) costs milliseconds:
+    /// reuse analyzers so the fuzzer spends its time analysing text.
+    static CACHE: RefCell<HashMap<[u8; 4], Option<Analyzer>>> = RefCell::new(HashMap::new());
+}
+
+fn analyzer(head: &[u8; 4]) -> Option<Analyzer> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        cache.entry(*head).or_insert_with(|| Analyzer::new(config(head)).ok()).clone()
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((head, rest)) = data.split_first_chunk::<4>() else { return };
-    let Ok(analyzer) = Analyzer::new(config(head)) else { return };
+    let Some(analyzer) = analyzer(head) else { return };
     let text = String::from_utf8_lossy(rest);
     let mut n = 0usize;
     analyzer.for_each_term(&text, &mut |t| n += t.len());

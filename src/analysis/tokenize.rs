@@ -1,7 +1,7 @@
 //! Word tokenisers: sklearn's default pattern as a scanner, custom
 //! `token_pattern`s with Python `re` semantics, and UAX #29 words.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use fancy_regex::{Regex, RegexBuilder, RegexInput};
 use unicode_segmentation::UnicodeSegmentation;
@@ -148,8 +148,11 @@ pub(crate) struct PyPattern {
     source: String,
     regex: Regex,
     /// The same pattern, refusing empty matches: Python's "must advance"
-    /// search after an empty match. `None` when no non-empty match exists.
-    nonempty: Option<Regex>,
+    /// search after an empty match. Compiled on first use (most patterns
+    /// never match empty); `Ok(None)` when no non-empty match exists.
+    nonempty: Arc<OnceLock<std::result::Result<Option<Regex>, String>>>,
+    /// The translated fancy-regex pattern, kept for the lazy compile.
+    translated: Arc<str>,
     /// Exactly one capturing group: its text is the token.
     grouped: bool,
 }
@@ -165,19 +168,11 @@ impl PyPattern {
             return Err(Error::TooManyCaptureGroups(source.to_string()));
         }
         let regex = build(&translation.pattern, false).map_err(|e| invalid(e.to_string()))?;
-        let nonempty = match build(&translation.pattern, true) {
-            Ok(regex) => Some(regex),
-            Err(fancy_regex::Error::CompileError(e))
-                if matches!(*e, fancy_regex::CompileError::PatternCanNeverMatch) =>
-            {
-                None
-            }
-            Err(e) => return Err(invalid(e.to_string())),
-        };
         Ok(PyPattern {
             source: source.to_string(),
             regex,
-            nonempty,
+            nonempty: Arc::new(OnceLock::new()),
+            translated: translation.pattern.into(),
             grouped: translation.groups == 1,
         })
     }
@@ -223,7 +218,7 @@ impl PyPattern {
         text: &'t str,
         pos: usize,
     ) -> Result<Option<fancy_regex::Captures<'t, str>>> {
-        if let Some(nonempty) = &self.nonempty {
+        if let Some(nonempty) = self.nonempty_regex()? {
             let input = RegexInput::new(text).from_pos(pos).anchored(true);
             if let Some(caps) = nonempty
                 .captures_input(input)
@@ -235,6 +230,27 @@ impl PyPattern {
         match text.get(pos..).and_then(|rest| rest.chars().next()) {
             Some(c) => self.search(text, pos + c.len_utf8()),
             None => Ok(None),
+        }
+    }
+
+    fn nonempty_regex(&self) -> Result<Option<&Regex>> {
+        let compiled = self
+            .nonempty
+            .get_or_init(|| match build(&self.translated, true) {
+                Ok(regex) => Ok(Some(regex)),
+                Err(fancy_regex::Error::CompileError(e))
+                    if matches!(*e, fancy_regex::CompileError::PatternCanNeverMatch) =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(e.to_string()),
+            });
+        match compiled {
+            Ok(regex) => Ok(regex.as_ref()),
+            Err(reason) => Err(Error::TokenPatternRuntime {
+                pattern: self.source.clone(),
+                reason: reason.clone(),
+            }),
         }
     }
 
