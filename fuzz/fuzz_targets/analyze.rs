@@ -62,16 +62,19 @@ fn config(head: &[u8; 4]) -> AnalyzerConfig {
 thread_local! {
     /// Compiling a custom pattern (Python's \w class) costs milliseconds:
     /// reuse analyzers so the fuzzer spends its time analysing text.
-    static CACHE: RefCell<HashMap<[u8; 4], Option<Analyzer>>> = RefCell::new(HashMap::new());
+    /// Keyed by the configuration (many head bytes map to the same one).
+    static CACHE: RefCell<HashMap<String, Option<Analyzer>>> = RefCell::new(HashMap::new());
 }
 
 fn analyzer(head: &[u8; 4]) -> Option<Analyzer> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.len() > 4096 {
+        if cache.len() > 16_384 {
             cache.clear();
         }
-        cache.entry(*head).or_insert_with(|| Analyzer::new(config(head)).ok()).clone()
+        let config = config(head);
+        let key = format!("{config:?}");
+        cache.entry(key).or_insert_with(|| Analyzer::new(config).ok()).clone()
     })
 }
 
