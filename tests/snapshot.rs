@@ -473,3 +473,61 @@ impl InfoForTests for StandIn {
         twofold::snapshot::Validate::header_info(self)
     }
 }
+
+/// The committed version-1 file: 20 sample documents, 8-d vectors, HNSW.
+const V1_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/snapshots/v1-standin.twofold"
+);
+
+fn v1_stand_in() -> StandIn {
+    let docs = snapshot_common::faq_docs();
+    let vectors = snapshot_common::unit_vectors(20, 8, 20);
+    snapshot_common::build("v1", &docs[..20], &vectors, snapshot_common::small_hnsw()).unwrap()
+}
+
+/// Writes `tests/data/snapshots/v1-standin.twofold`. Rerun only for a new
+/// format version (keep the old file: it is the compatibility test).
+#[test]
+#[ignore = "generator: writes the committed v1 sample"]
+fn generate_v1_sample() {
+    let path = Path::new(V1_FILE);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    snapshot::write_atomic(path, &v1_stand_in()).unwrap();
+}
+
+/// A file written by format version 1 still loads, with the same content.
+/// This fails when a persisted struct (TF-IDF parameters, dense config, …)
+/// changes its encoding: that is a format change (see docs/snapshot-format.md).
+#[test]
+fn committed_v1_file_loads() {
+    let header = snapshot::inspect(V1_FILE).unwrap();
+    assert_eq!(header.format_version, 1);
+    assert_eq!(header.info.document_count, 20);
+    assert_eq!(header.info.dense_dim, 8);
+    let loaded: StandIn = snapshot::read(V1_FILE).unwrap();
+    let fresh = v1_stand_in();
+    assert_eq!(loaded.keys, fresh.keys);
+    assert_eq!(loaded.dense, fresh.dense);
+    assert_eq!(
+        loaded.tfidf.transform(&queries()).unwrap(),
+        fresh.tfidf.transform(&queries()).unwrap()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn saved_files_get_the_usual_create_mode_not_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mode.twofold");
+    snapshot::write_atomic(&path, sample()).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    std::fs::write(dir.path().join("plain"), b"x").unwrap();
+    let plain = std::fs::metadata(dir.path().join("plain"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, plain);
+}

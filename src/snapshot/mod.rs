@@ -114,8 +114,8 @@ impl SnapshotInfo {
 /// real header), `fsync`s it, renames it over `path` and `fsync`s the
 /// directory. Until the rename, `path` keeps its previous content; a crash
 /// may leave the temporary file behind, which is never read and may be
-/// deleted. The new file gets the temporary file's permissions (0600 on
-/// Unix).
+/// deleted. On Unix the new file gets mode 0o666 minus the umask, as with
+/// `File::create` (it does not keep the replaced file's mode).
 ///
 /// # Errors
 /// [`Error::Io`] for any I/O failure (with the path involved);
@@ -131,11 +131,15 @@ where
         .file_name()
         .map(|n| format!(".{}.", n.to_string_lossy()))
         .unwrap_or_else(|| ".snapshot.".into());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&name)
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&name).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // As `File::create`: 0o666 minus the umask (tempfile's default is 0o600).
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     let tmp_path = tmp.path().to_path_buf();
     let header = write_snapshot(tmp.as_file_mut(), payload).map_err(|e| with_path(e, &tmp_path))?;
     tmp.as_file()
