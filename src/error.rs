@@ -130,6 +130,10 @@ pub enum Error {
         /// What was found.
         detail: String,
     },
+    /// A snapshot file that cannot be read (or a payload too large to write);
+    /// the inner error says which check failed.
+    #[error(transparent)]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
 }
 
 /// `Result` with twofold's [`Error`].

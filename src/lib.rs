@@ -8,6 +8,7 @@ pub mod error;
 pub mod eval;
 pub mod ids;
 pub mod query;
+pub mod snapshot;
 pub mod sparse;
 pub mod tfidf;
 
