@@ -20,9 +20,9 @@ use twofold::embed::{Embedder, SentenceEmbedder};
 
 #[derive(Parser)]
 struct Args {
-    /// sentence-transformers model directory.
-    #[arg(long, env = "TWOFOLD_MODEL", default_value = "models/all-MiniLM-L6-v2")]
-    model: PathBuf,
+    /// sentence-transformers model directory [default: $TWOFOLD_MODEL, else models/all-MiniLM-L6-v2].
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// JSON file `{"queries": [...], "docs": [...]}`.
     #[arg(long)]
     input: Option<PathBuf>,
@@ -41,7 +41,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let (queries, docs) = load_texts(args.input.as_deref())?;
     let started = Instant::now();
-    let embedder = SentenceEmbedder::from_dir(&args.model)?;
+    let model = args
+        .model
+        .clone()
+        .or_else(|| std::env::var_os("TWOFOLD_MODEL").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("models/all-MiniLM-L6-v2"));
+    let embedder = SentenceEmbedder::from_dir(&model)?;
     let load_s = started.elapsed().as_secs_f64();
 
     for q in queries.iter().cycle().take(args.warmup) {

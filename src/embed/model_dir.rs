@@ -250,7 +250,7 @@ fn check_bert(path: &Path, bert: &BertConfig) -> Result<()> {
         ));
     }
     let heads = bert.num_attention_heads;
-    if heads == 0 || bert.hidden_size == 0 || bert.hidden_size % heads != 0 {
+    if heads == 0 || bert.hidden_size == 0 || !bert.hidden_size.is_multiple_of(heads) {
         return Err(model_file(
             path,
             format!(
