@@ -7,7 +7,9 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod ids;
+pub mod index;
 pub mod query;
+pub mod recommend;
 pub mod sparse;
 pub mod tfidf;
 
