@@ -25,6 +25,7 @@ mod config;
 mod document;
 mod filter;
 mod mutate;
+mod parts;
 mod state;
 pub(crate) mod terms;
 
@@ -182,7 +183,6 @@ impl Index {
         &self.weights
     }
 
-    #[allow(dead_code)]
     pub(crate) fn stats(&self) -> &LiveStats {
         &self.stats
     }
