@@ -113,9 +113,9 @@ impl Filter {
     /// `Eq`, `AnyOf` or `Range` (so `Not(Eq)` matches documents without the field).
     pub fn matches(&self, metadata: &Metadata) -> bool {
         match self {
-            Filter::Eq { field, value } => {
-                metadata.get(field).is_some_and(|v| string_matches(v, |s| s == value))
-            }
+            Filter::Eq { field, value } => metadata
+                .get(field)
+                .is_some_and(|v| string_matches(v, |s| s == value)),
             Filter::AnyOf { field, values } => metadata
                 .get(field)
                 .is_some_and(|v| string_matches(v, |s| values.iter().any(|x| x == s))),
@@ -181,8 +181,12 @@ mod tests {
         let m = meta();
         assert!(Filter::And(vec![]).matches(&m));
         assert!(!Filter::Or(vec![]).matches(&m));
-        assert!(Filter::eq("lang", "de").or(Filter::eq("tags", "a")).matches(&m));
-        assert!(!Filter::eq("lang", "en").and(Filter::eq("tags", "z")).matches(&m));
+        assert!(Filter::eq("lang", "de")
+            .or(Filter::eq("tags", "a"))
+            .matches(&m));
+        assert!(!Filter::eq("lang", "en")
+            .and(Filter::eq("tags", "z"))
+            .matches(&m));
         assert!(Filter::eq("missing", "x").not().matches(&m));
     }
 }

@@ -17,8 +17,8 @@
 mod counting;
 pub mod export;
 pub mod params;
-mod vocabulary;
-mod weighting;
+pub(crate) mod vocabulary;
+pub(crate) mod weighting;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

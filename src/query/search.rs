@@ -1,0 +1,232 @@
+//! Running a search: candidates from each side (filters pushed inside), exact
+//! rescoring of every candidate on both sides, fusion, truncation.
+
+use super::combine::{fuse, Fused};
+use super::explain::explain_hit;
+use super::plan::Plan;
+use super::{Hit, Mode, ScoreKind, SearchRequest, SearchResults};
+use crate::dense::SearchParams;
+use crate::error::Result;
+use crate::ids::DocId;
+use crate::index::Index;
+
+/// One candidate with its exact scores on both sides.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Candidate {
+    pub id: DocId,
+    pub sparse: f64,
+    /// `None` when the document has no vector.
+    pub dense: Option<f64>,
+}
+
+impl Index {
+    /// Runs `request`.
+    ///
+    /// Sparse mode returns the exact top `k` by TF-IDF cosine (identical to a
+    /// brute-force matrix product); dense mode the top `k` of the dense index
+    /// (exact or HNSW); hybrid mode takes the top [`candidates`](SearchRequest::candidates)
+    /// of each side, gives every candidate its exact score on both sides, and fuses.
+    /// Filters and exclusions are applied inside both retrievers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for `k == 0` and
+    /// the other bad knobs listed at [`SearchRequest`], or a forced mode that cannot
+    /// run; [`Error::DimensionMismatch`](crate::Error::DimensionMismatch),
+    /// [`Error::NonFiniteVector`](crate::Error::NonFiniteVector),
+    /// [`Error::ZeroVector`](crate::Error::ZeroVector) for a bad query vector; the
+    /// embedder's errors.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let plan = Plan::new(self, request)?;
+        let (mut scored, kind) = match plan.mode {
+            Mode::Sparse => (self.sparse_only(&plan, request)?, ScoreKind::TfidfCosine),
+            Mode::Dense => (self.dense_only(&plan, request)?, ScoreKind::DenseSimilarity),
+            Mode::Hybrid => {
+                let candidates = self.hybrid_candidates(&plan, request)?;
+                let fused = fuse(&candidates, &request.fusion)?;
+                let kind = fused.kind;
+                (self.rank_fused(&candidates, fused), kind)
+            }
+        };
+        if let Some(min) = request.min_score {
+            scored.retain(|s| s.score >= min);
+        }
+        scored.truncate(request.k);
+        let hits = scored
+            .into_iter()
+            .filter_map(|s| self.make_hit(&plan, request, s))
+            .collect();
+        Ok(SearchResults {
+            hits,
+            mode_used: plan.mode,
+            score_kind: kind,
+            notes: plan.notes,
+        })
+    }
+
+    fn sparse_only(&self, plan: &Plan, request: &SearchRequest) -> Result<Vec<Scored>> {
+        let hits = self.sparse_candidates(plan, request, request.k)?;
+        Ok(hits
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, score))| Scored::single(id, score, Some(score), None, i))
+            .collect())
+    }
+
+    fn dense_only(&self, plan: &Plan, request: &SearchRequest) -> Result<Vec<Scored>> {
+        let hits = self.dense_candidates(plan, request, request.k)?;
+        Ok(hits
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, score))| Scored::single(id, score, None, Some(score), i))
+            .collect())
+    }
+
+    fn sparse_candidates(
+        &self,
+        plan: &Plan,
+        request: &SearchRequest,
+        n: usize,
+    ) -> Result<Vec<(DocId, f64)>> {
+        let Some(query) = &plan.sparse else {
+            return Ok(Vec::new());
+        };
+        let accept = |doc: u32| plan.accepts(self, request, DocId(doc));
+        let filter: Option<&dyn Fn(u32) -> bool> = plan.restricts(request).then_some(&accept);
+        let hits = self.inverted().search(query, n, filter)?;
+        Ok(hits.into_iter().map(|(d, s)| (DocId(d), s)).collect())
+    }
+
+    fn dense_candidates(
+        &self,
+        plan: &Plan,
+        request: &SearchRequest,
+        n: usize,
+    ) -> Result<Vec<(DocId, f64)>> {
+        let (Some(query), Some(dense)) = (&plan.dense, self.dense()) else {
+            return Ok(Vec::new());
+        };
+        let accept = |id: DocId| plan.accepts(self, request, id);
+        let mut params = SearchParams::k(n);
+        if plan.restricts(request) {
+            params = params.filter(&accept);
+        }
+        if let Some(ef) = request.ef {
+            params = params.ef(ef);
+        }
+        let hits = dense.search(query, &params)?;
+        Ok(hits
+            .into_iter()
+            .map(|h| (h.id, f64::from(h.score)))
+            .collect())
+    }
+
+    /// Top-N of each side, then every candidate's exact score on both sides.
+    pub(crate) fn hybrid_candidates(
+        &self,
+        plan: &Plan,
+        request: &SearchRequest,
+    ) -> Result<Vec<Candidate>> {
+        let n = request.candidates_value();
+        let mut ids: Vec<DocId> = self
+            .sparse_candidates(plan, request, n)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let mut seen: std::collections::HashSet<DocId> = ids.iter().copied().collect();
+        for (id, _) in self.dense_candidates(plan, request, n)? {
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
+        self.rescore(plan, &ids)
+    }
+
+    /// Exact scores of `ids` on both sides.
+    pub(crate) fn rescore(&self, plan: &Plan, ids: &[DocId]) -> Result<Vec<Candidate>> {
+        let raw: Vec<u32> = ids.iter().map(|id| id.as_u32()).collect();
+        let sparse = match &plan.sparse {
+            Some(query) => self.inverted().score_many(query, &raw)?,
+            None => vec![0.0; ids.len()],
+        };
+        Ok(ids
+            .iter()
+            .zip(sparse)
+            .map(|(&id, sparse)| Candidate {
+                id,
+                sparse,
+                dense: plan.dense.as_deref().and_then(|q| self.dense_score(q, id)),
+            })
+            .collect())
+    }
+
+    /// Exact dense similarity of a prepared query with a stored vector.
+    pub(crate) fn dense_score(&self, query: &[f32], id: DocId) -> Option<f64> {
+        let dense = self.dense()?;
+        let stored = dense.vector(id)?;
+        let metric = dense.metric();
+        Some(f64::from(metric.score(metric.distance(query, stored))))
+    }
+
+    fn rank_fused(&self, candidates: &[Candidate], fused: Fused) -> Vec<Scored> {
+        let mut scored: Vec<Scored> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                Some(Scored {
+                    id: c.id,
+                    score: *fused.scores.get(i)?,
+                    sparse: Some(c.sparse),
+                    dense: c.dense,
+                    detail: Some(fused.detail(i)?),
+                })
+            })
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        scored
+    }
+
+    fn make_hit(&self, plan: &Plan, request: &SearchRequest, s: Scored) -> Option<Hit> {
+        let key = self.ids().key(s.id)?.clone();
+        let explanation = request.explain.then(|| explain_hit(self, plan, &s));
+        Some(Hit {
+            key,
+            score: s.score,
+            sparse_score: s.sparse,
+            dense_score: s.dense,
+            explanation,
+        })
+    }
+}
+
+/// A scored document on its way to becoming a [`Hit`].
+#[derive(Clone, Debug)]
+pub(crate) struct Scored {
+    pub id: DocId,
+    pub score: f64,
+    pub sparse: Option<f64>,
+    pub dense: Option<f64>,
+    /// Per-side fusion detail (hybrid) or the single side's rank.
+    pub detail: Option<super::combine::FusionDetail>,
+}
+
+impl Scored {
+    fn single(
+        id: DocId,
+        score: f64,
+        sparse: Option<f64>,
+        dense: Option<f64>,
+        position: usize,
+    ) -> Self {
+        Scored {
+            id,
+            score,
+            sparse,
+            dense,
+            detail: Some(super::combine::FusionDetail::single(
+                sparse.is_some(),
+                score,
+                position,
+            )),
+        }
+    }
+}
