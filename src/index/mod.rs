@@ -17,7 +17,7 @@
 //! # Ids
 //!
 //! Callers name documents by [`DocKey`]. Internally each stored version of a
-//! document has a [`DocId`](crate::ids::DocId); an update gives the document a
+//! document has a [`DocId`]; an update gives the document a
 //! fresh one, so both sides always agree on what an id means.
 
 mod builder;
