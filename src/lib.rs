@@ -72,3 +72,8 @@ pub mod sparse;
 pub mod tfidf;
 
 pub use error::{Error, Result};
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
