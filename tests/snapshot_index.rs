@@ -376,3 +376,43 @@ fn scifact_subset_round_trips_bit_for_bit() {
     let live = &keys[1..];
     assert_round_trip(&index, &queries, live);
 }
+
+/// The committed version-1 index file: the first 20 FAQ documents, 16-d vectors.
+const V1_INDEX_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/snapshots/v1-index.twofold"
+);
+
+fn v1_index() -> Index {
+    Index::builder()
+        .build(faq_documents().into_iter().take(20))
+        .unwrap()
+}
+
+/// Writes `tests/data/snapshots/v1-index.twofold`. Rerun only for a new
+/// format version (keep the old file: it is the compatibility test).
+#[test]
+#[ignore = "generator: writes the committed v1 index sample"]
+fn generate_v1_index_sample() {
+    v1_index().save(V1_INDEX_FILE).unwrap();
+}
+
+/// An index file written by format version 1 still loads and answers as a
+/// fresh build does. This fails when a persisted struct changes its
+/// encoding: that is a format change (see docs/snapshot-format.md).
+#[test]
+fn committed_v1_index_file_loads() {
+    let header = snapshot::inspect(V1_INDEX_FILE).unwrap();
+    assert_eq!(header.format_version, 1);
+    assert_eq!(header.info.document_count, 20);
+    assert_eq!(header.info.dense_dim, 16);
+    assert_eq!(header.info.flags, Flags::DENSE);
+    let loaded = Index::load(V1_INDEX_FILE).unwrap();
+    let fresh = v1_index();
+    assert!(loaded.keys().eq(fresh.keys()));
+    let keys = faq_keys(&fresh, 3);
+    assert_eq!(
+        all_results(&loaded, &faq_queries(), &keys),
+        all_results(&fresh, &faq_queries(), &keys)
+    );
+}
