@@ -7,6 +7,10 @@
 //! the dense HNSW build with default parameters; "load" is `snapshot::read`
 //! (checks, decode, validation) plus the `DenseIndex` a caller would use.
 //! The build time, the file size and the load speed-up are printed.
+//!
+//! `snapshot/scifact_index` does the same for a whole `Index` (title + text,
+//! vectors, default configuration): "build" is `Index::builder().build`,
+//! "load" is `Index::load` (checks, decode, validation, sparse rebuild).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -14,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use twofold::dense::{DenseConfig, DenseIndex};
+use twofold::index::{Document, Index};
 use twofold::snapshot;
 
 #[path = "../tests/snapshot_common/mod.rs"]
@@ -119,9 +124,59 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+fn index_documents(c: &Corpus) -> Vec<Document> {
+    c.docs
+        .iter()
+        .zip(&c.vectors)
+        .map(|((id, text), v)| Document::new(id.as_str()).body(text).vector(v.clone()))
+        .collect()
+}
+
+fn bench_index(c: &mut Criterion) {
+    let Some(corpus) = scifact() else {
+        eprintln!("scifact not found under ../shared/data: skipping the index snapshot bench");
+        return;
+    };
+    let n = corpus.docs.len();
+    let build = || {
+        Index::builder()
+            .build(index_documents(&corpus))
+            .expect("scifact index builds")
+    };
+    let index = build();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("scifact-index.twofold");
+    let info = index.save(&path).expect("save");
+
+    let build_s = median_secs(3, || drop(black_box(build())));
+    let save_s = median_secs(5, || {
+        index.save(&path).expect("save");
+    });
+    let load_s = median_secs(5, || {
+        let loaded = Index::load(&path).expect("load");
+        assert_eq!(loaded.len(), n);
+    });
+    eprintln!(
+        "snapshot/scifact_index: {n} docs, file {:.1} MiB; build {:.2} s, save {:.3} s, \
+         load {:.3} s; load is {:.0}x faster than build",
+        info.file_len() as f64 / (1 << 20) as f64,
+        build_s,
+        save_s,
+        load_s,
+        build_s / load_s
+    );
+
+    let mut group = c.benchmark_group("snapshot/scifact_index");
+    group.bench_function("save", |b| b.iter(|| index.save(&path).expect("save")));
+    group.bench_function("load", |b| {
+        b.iter(|| black_box(Index::load(&path).expect("load")))
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10).measurement_time(Duration::from_secs(5));
-    targets = bench
+    targets = bench, bench_index
 }
 criterion_main!(benches);

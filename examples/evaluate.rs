@@ -1,7 +1,7 @@
 //! Retrieval quality and latency of every search mode on a BEIR directory.
 //!
 //! ```text
-//! cargo run --release --example evaluate -- --data DIR [--params PARAMS.json] [--json]
+//! cargo run --release --example evaluate -- --data DIR [--params PARAMS.json] [--json] [--snapshot FILE]
 //! ```
 //!
 //! Loads `corpus.jsonl`, `queries.jsonl`, `qrels.tsv` and, when both exist,
@@ -13,6 +13,9 @@
 //! each side as candidates. Without embeddings only sparse runs (and it says so).
 //! `--params` is a TfidfParams JSON file (scikit-learn names) for the sparse side.
 //! With `--json` the last stdout line is one JSON object keyed by mode.
+//! `--snapshot FILE` loads the index from FILE when it exists (`load_s` in the
+//! JSON; `--params` is then ignored, the snapshot carries its configuration),
+//! otherwise builds it and saves it there (`build_s`, `save_s`).
 //! Bad input prints one `error: ...` line and exits non-zero.
 
 use std::collections::BTreeMap;
@@ -40,6 +43,10 @@ struct Args {
     /// Print one JSON object as the last stdout line.
     #[arg(long)]
     json: bool,
+    /// Index snapshot: loaded instead of building when it exists; otherwise
+    /// the built index is saved there.
+    #[arg(long)]
+    snapshot: Option<PathBuf>,
 }
 
 struct Matrix {
@@ -179,30 +186,21 @@ fn run(args: Args) -> Result<()> {
             args.data.display()
         );
     }
-    let docs: Vec<Document> = data
-        .corpus
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let doc = Document::new(d.id.as_str()).title(&d.title).body(&d.text);
-            match embeddings.as_ref().and_then(|(c, _)| c.row(i)) {
-                Some(v) => doc.vector(v),
-                None => doc,
-            }
-        })
-        .collect();
-    let config = IndexConfig {
-        tfidf: params,
-        ..IndexConfig::default()
+    let (index, timings) = match &args.snapshot {
+        Some(path) if path.exists() => {
+            let started = Instant::now();
+            let index = Index::load(path)?;
+            let load_s = started.elapsed().as_secs_f64();
+            println!("loaded {} in {load_s:.3}s", path.display());
+            (index, vec![("load_s", load_s)])
+        }
+        _ => build_and_save(&data, params, embeddings.as_ref(), args.snapshot.as_deref())?,
     };
-    let started = Instant::now();
-    let index = Index::builder().config(config).build(docs)?;
     println!(
-        "indexed {} documents ({} terms, {} vectors) in {:.2}s",
+        "index: {} documents ({} terms, {} vectors)",
         index.len(),
         index.n_terms(),
         index.n_vectors(),
-        started.elapsed().as_secs_f64()
     );
     let mut results: BTreeMap<&str, Tally> = BTreeMap::new();
     for (row, query) in data.judged_queries() {
@@ -235,13 +233,59 @@ fn run(args: Args) -> Result<()> {
     }
     print_table(&results);
     if args.json {
-        let object: serde_json::Map<String, serde_json::Value> = results
+        let mut object: serde_json::Map<String, serde_json::Value> = results
             .iter()
             .map(|(k, t)| (k.to_string(), t.json()))
             .collect();
+        for (name, seconds) in timings {
+            object.insert(name.to_string(), serde_json::json!(seconds));
+        }
         println!("{}", serde_json::Value::Object(object));
     }
     Ok(())
+}
+
+/// Builds the index; saves it to `snapshot` when given. Returns the index and
+/// the timings (`build_s`, and `save_s` when saved).
+fn build_and_save(
+    data: &BeirDataset,
+    params: TfidfParams,
+    embeddings: Option<&(Matrix, Matrix)>,
+    snapshot: Option<&Path>,
+) -> Result<(Index, Vec<(&'static str, f64)>)> {
+    let docs: Vec<Document> = data
+        .corpus
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let doc = Document::new(d.id.as_str()).title(&d.title).body(&d.text);
+            match embeddings.and_then(|(c, _)| c.row(i)) {
+                Some(v) => doc.vector(v),
+                None => doc,
+            }
+        })
+        .collect();
+    let config = IndexConfig {
+        tfidf: params,
+        ..IndexConfig::default()
+    };
+    let started = Instant::now();
+    let index = Index::builder().config(config).build(docs)?;
+    let build_s = started.elapsed().as_secs_f64();
+    println!("built the index in {build_s:.2}s");
+    let mut timings = vec![("build_s", build_s)];
+    if let Some(path) = snapshot {
+        let started = Instant::now();
+        let info = index.save(path)?;
+        let save_s = started.elapsed().as_secs_f64();
+        println!(
+            "saved {} ({} bytes) in {save_s:.3}s",
+            path.display(),
+            info.file_len()
+        );
+        timings.push(("save_s", save_s));
+    }
+    Ok((index, timings))
 }
 
 fn key_string(key: &twofold::ids::DocKey) -> String {

@@ -151,6 +151,15 @@ pub enum Error {
     /// The tokenizer or the model failed on input text.
     #[error("embedding failed: {0}")]
     Embedding(String),
+    /// An embedder whose fingerprint differs from the one recorded with the
+    /// stored vectors (e.g. in a snapshot): its vectors would not be comparable.
+    #[error("embedder mismatch: the index was built with {expected:?}, got {found:?}")]
+    EmbedderMismatch {
+        /// The fingerprint recorded with the stored vectors.
+        expected: String,
+        /// The fingerprint of the embedder given.
+        found: String,
+    },
 }
 
 /// `Result` with twofold's [`Error`].

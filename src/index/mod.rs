@@ -25,7 +25,7 @@ mod config;
 mod document;
 mod filter;
 mod mutate;
-mod parts;
+pub(crate) mod parts;
 mod state;
 pub(crate) mod terms;
 

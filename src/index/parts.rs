@@ -41,7 +41,6 @@ fn corrupt(what: &'static str, detail: impl Into<String>) -> Error {
 
 impl Index {
     /// The persisted form (the embedder is not part of it).
-    #[allow(dead_code)] // the snapshot layer's entry point
     pub(crate) fn to_parts(&self) -> IndexParts {
         IndexParts {
             config: self.config.clone(),
@@ -59,7 +58,6 @@ impl Index {
     /// [`Error::CorruptPersisted`] naming the first inconsistent part; the
     /// configuration's validation errors; [`Error::DimensionMismatch`] when the
     /// embedder's dimension differs from the stored vectors'.
-    #[allow(dead_code)] // the snapshot layer's entry point
     pub(crate) fn from_parts(
         parts: IndexParts,
         embedder: Option<Arc<dyn Embedder>>,

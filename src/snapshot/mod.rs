@@ -51,6 +51,7 @@
 
 pub mod error;
 pub mod header;
+mod index;
 mod v1;
 
 use std::fs::File;
