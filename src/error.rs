@@ -130,6 +130,15 @@ pub enum Error {
         /// What was found.
         detail: String,
     },
+    /// Vectors from a different embedding model than the one a store was built
+    /// with (compared by [`Embedder::fingerprint`](crate::embed::Embedder::fingerprint)).
+    #[error("embedder fingerprint {found:?} does not match {expected:?}; vectors from different models cannot be compared, rebuild the cache with the new model")]
+    EmbedderMismatch {
+        /// The fingerprint the store recorded.
+        expected: String,
+        /// The fingerprint offered.
+        found: String,
+    },
 }
 
 /// `Result` with twofold's [`Error`].
