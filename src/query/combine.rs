@@ -133,10 +133,15 @@ pub(crate) fn fuse(candidates: &[Candidate], fusion: &Fusion) -> Result<Fused> {
             };
             (s, d, (1.0 - alpha, alpha), scores, kind)
         }
-        Fusion::Adaptive { prior, depth } => {
+        Fusion::Adaptive {
+            prior,
+            depth,
+            blend,
+        } => {
             let present_sparse: Vec<f64> = sparse_raw.iter().flatten().copied().collect();
             let present_dense: Vec<f64> = dense_raw.iter().flatten().copied().collect();
-            let alpha = adaptive::dense_weight(&present_sparse, &present_dense, prior, depth)?;
+            let alpha =
+                adaptive::dense_weight(&present_sparse, &present_dense, prior, depth, blend)?;
             let s = normalize_with_missing(&sparse_raw, Normalization::MinMax)?;
             let d = normalize_with_missing(&dense_raw, Normalization::MinMax)?;
             let scores = fusion::linear(&d, &s, alpha)?;

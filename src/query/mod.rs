@@ -27,3 +27,15 @@ mod search;
 
 pub use request::{Fusion, Mode, SearchRequest};
 pub use results::{Explanation, Hit, ScoreKind, SearchResults, SideScore, TermContribution};
+
+pub(crate) use explain::{document_row, matched_terms};
+pub(crate) use search::Candidate;
+
+/// Fuses a candidate table (used by recommendations): scores aligned with
+/// `candidates` and their kind.
+pub(crate) fn fuse_candidates(
+    candidates: &[Candidate],
+    fusion: &Fusion,
+) -> crate::Result<(Vec<f64>, ScoreKind)> {
+    combine::fuse(candidates, fusion).map(|f| (f.scores, f.kind))
+}
