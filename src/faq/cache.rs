@@ -255,14 +255,43 @@ impl FaqCache {
         Ok(lookup)
     }
 
-    /// The ranked candidates of a lookup, without threshold or guards (for calibration).
-    pub(crate) fn ranked(&self, request: &LookupRequest) -> Result<Vec<Scored>> {
+    /// The best `n` unexpired entries for a lookup, best first, each with its
+    /// best phrasing; no threshold, no guards, no counters, no LRU update (for
+    /// evaluation and calibration). At most [`FaqConfig::candidates`] phrasings are searched.
+    ///
+    /// # Errors
+    /// As [`lookup_with`](Self::lookup_with), except that the threshold is not checked.
+    pub fn nearest(&self, request: &LookupRequest, n: usize) -> Result<Vec<Candidate>> {
         let index = self.read_index();
+        self.lock_state().accept_model(request.model.as_deref())?;
         let results = self.search(&index, request)?;
         let state = self.lock_state();
-        Ok(self
+        let ranked = self
             .rank(&results, &state, self.now_ms(), &mut Vec::new())
-            .0)
+            .0;
+        Ok(ranked.iter().take(n).map(candidate).collect())
+    }
+
+    /// The best entry for a lookup and the guard that would refuse it, with
+    /// no threshold: what [`lookup_with`](Self::lookup_with) would decide at
+    /// any threshold the best score passes. No counters, no LRU update. Used to
+    /// calibrate the whole decision (a refused best entry is never served).
+    ///
+    /// # Errors
+    /// As [`nearest`](Self::nearest).
+    pub fn assess(&self, request: &LookupRequest) -> Result<(Option<Candidate>, Option<Refusal>)> {
+        let index = self.read_index();
+        self.lock_state().accept_model(request.model.as_deref())?;
+        let results = self.search(&index, request)?;
+        let state = self.lock_state();
+        let (ranked, mode) = self.rank(&results, &state, self.now_ms(), &mut Vec::new());
+        let best = ranked.first().map(candidate);
+        let lookup = self.decide(&index, &state, request, &ranked, mode, f64::NEG_INFINITY);
+        let refusal = match lookup {
+            Lookup::Miss(miss) => miss.refused_by,
+            Lookup::Hit(_) => None,
+        };
+        Ok((best, refusal))
     }
 
     fn effective_threshold(&self, requested: Option<f64>) -> Result<f64> {

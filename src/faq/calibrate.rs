@@ -100,6 +100,9 @@ impl Calibration {
 /// Builds the curve and finds the lowest threshold whose precision lower bound
 /// (one-sided Clopper–Pearson at `confidence`) reaches `target_precision`.
 ///
+/// A label with score `−∞` stands for a lookup that found no candidate at all:
+/// it counts in recall's and hit rate's denominators but is never served.
+///
 /// # Errors
 /// [`Error::InvalidParameter`] for a target outside `(0, 1]`, a confidence
 /// outside `(0, 1)`, or a non-finite score.
@@ -110,10 +113,13 @@ pub fn calibrate(
 ) -> Result<Calibration> {
     check_unit("target_precision", target_precision, true)?;
     check_unit("confidence", confidence, false)?;
-    if let Some(bad) = labels.iter().find(|l| !l.score.is_finite()) {
+    if let Some(bad) = labels
+        .iter()
+        .find(|l| l.score.is_nan() || l.score == f64::INFINITY)
+    {
         return Err(Error::invalid_parameter(
             "labels",
-            format!("score {} is not finite", bad.score),
+            format!("score {} is NaN or +∞", bad.score),
         ));
     }
     let curve = curve(labels, confidence);
@@ -154,6 +160,11 @@ fn curve(labels: &[LabelledScore], confidence: f64) -> Vec<CurvePoint> {
     let total = labels.len().max(1) as f64;
     let mut points = Vec::new();
     let (mut served, mut correct) = (0u64, 0u64);
+    let servable = sorted
+        .iter()
+        .take_while(|l| l.score > f64::NEG_INFINITY)
+        .count();
+    let sorted = sorted.get(..servable).unwrap_or_default();
     for (i, label) in sorted.iter().enumerate() {
         served += 1;
         correct += u64::from(label.correct);

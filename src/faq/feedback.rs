@@ -53,12 +53,13 @@ impl FaqCache {
     }
 
     /// Scores labelled questions (each with the entry that should answer it, or
-    /// `None`) against the stored entries: the best candidate's score, whether it
-    /// is the expected entry, and whether one was expected. Threshold and guards
-    /// are not applied and the counters are not touched.
+    /// `None`) against the stored entries, through the guards: the best
+    /// candidate's score (`−∞` when there is none *or a guard refuses it*, since
+    /// such a lookup is never served), whether it is the expected entry, and
+    /// whether one was expected. The counters are not touched.
     ///
     /// # Errors
-    /// The lookup errors of [`lookup_with`](Self::lookup_with).
+    /// The lookup errors of [`assess`](Self::assess).
     pub fn label_pairs(
         &self,
         pairs: &[(LookupRequest, Option<EntryId>)],
@@ -66,11 +67,11 @@ impl FaqCache {
         pairs
             .iter()
             .map(|(request, expected)| {
-                let ranked = self.ranked(request)?;
-                let best = ranked.first();
+                let (best, refusal) = self.assess(request)?;
+                let served = best.filter(|_| refusal.is_none());
                 Ok(LabelledScore {
-                    score: best.map_or(f64::NEG_INFINITY, |b| b.score),
-                    correct: best.is_some_and(|b| Some(b.entry) == *expected),
+                    score: served.as_ref().map_or(f64::NEG_INFINITY, |b| b.score),
+                    correct: served.is_some_and(|b| Some(b.entry_id) == *expected),
                     answerable: expected.is_some(),
                 })
             })
@@ -78,8 +79,8 @@ impl FaqCache {
     }
 
     /// [`label_pairs`](Self::label_pairs) then [`calibrate`](super::calibrate())
-    /// at 95 % confidence. Questions with no candidate at all are left out of
-    /// the curve (they can never be served) but still count as answerable.
+    /// at 95 % confidence. Questions with no candidate at all (score `−∞`) are
+    /// never served but still count as lookups and, if expected, as answerable.
     ///
     /// # Errors
     /// As [`label_pairs`](Self::label_pairs); a target outside `(0, 1]`.
@@ -88,31 +89,10 @@ impl FaqCache {
         pairs: &[(LookupRequest, Option<EntryId>)],
         target_precision: f64,
     ) -> Result<Calibration> {
-        let labels = self.label_pairs(pairs)?;
-        calibrate_labels(&labels, target_precision)
+        calibrate(
+            &self.label_pairs(pairs)?,
+            target_precision,
+            DEFAULT_CONFIDENCE,
+        )
     }
-}
-
-/// Calibrates labels that may include "no candidate" ones (score −∞): they count
-/// as answerable and as lookups, but never as served.
-pub(crate) fn calibrate_labels(labels: &[LabelledScore], target: f64) -> Result<Calibration> {
-    let finite: Vec<LabelledScore> = labels
-        .iter()
-        .copied()
-        .filter(|l| l.score.is_finite())
-        .collect();
-    let mut calibration = calibrate(&finite, target, DEFAULT_CONFIDENCE)?;
-    let answerable = labels.iter().filter(|l| l.answerable).count() as u64;
-    let total = labels.len().max(1) as f64;
-    for p in &mut calibration.curve {
-        p.recall = if answerable == 0 {
-            0.0
-        } else {
-            p.correct as f64 / answerable as f64
-        };
-        p.hit_rate = p.served as f64 / total;
-    }
-    calibration.n_labels = labels.len() as u64;
-    calibration.n_answerable = answerable;
-    Ok(calibration)
 }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use super::config::{DualGate, LexicalVeto};
 use super::entry::EntryId;
 use super::lookup::{Refusal, Side, VetoReason};
+use crate::analysis::AnalyzerKind;
 use crate::index::Index;
 use crate::query::Mode;
 
@@ -65,6 +66,13 @@ pub(crate) fn margin(delta: f64, runner_up: Option<(EntryId, f64)>) -> Option<Re
 
 /// Refuses when the query and the best candidate differ in a number, in
 /// negation, or in a rare term that points to another candidate.
+///
+/// A number present on both sides but different always vetoes ("7 days" vs
+/// "14 days"); a number or a negation on one side only vetoes when the rest of
+/// the two questions agree (word-set Jaccard ≥ [`LexicalVeto::min_overlap`]),
+/// so "my delivery is 3 days late" still matches "what if my delivery is late?"
+/// and "I can't make my appointment, cancel it" still matches "how do I cancel
+/// an appointment?", while "turn off X" does not match "turn on X".
 pub(crate) fn lexical_veto(
     veto: &LexicalVeto,
     index: &Index,
@@ -72,15 +80,16 @@ pub(crate) fn lexical_veto(
     ranked: &[Scored],
 ) -> Option<Refusal> {
     let best = ranked.first()?;
+    let overlap = word_overlap(query, &best.question);
     if veto.numbers {
-        if let Some(term) = differing_number(query, &best.question) {
+        if let Some(term) = differing_number(query, &best.question, overlap >= veto.min_overlap) {
             return Some(Refusal::LexicalVeto {
                 term,
                 reason: VetoReason::Number,
             });
         }
     }
-    if veto.negations {
+    if veto.negations && overlap >= veto.min_overlap {
         if let Some(term) = differing_negation(query, &best.question) {
             return Some(Refusal::LexicalVeto {
                 term,
@@ -88,10 +97,61 @@ pub(crate) fn lexical_veto(
             });
         }
     }
-    if veto.contrast_terms {
-        return contrast_term(veto.min_idf, index, query, ranked);
+    let word_terms = index.config().tfidf.analyzer == AnalyzerKind::Word;
+    if veto.substitutions && word_terms && overlap >= veto.min_overlap {
+        if let Some(refusal) = substitution(veto.min_idf, index, query, &best.question) {
+            return Some(refusal);
+        }
+    }
+    if veto.contrast_terms && word_terms {
+        return contrast_term(veto, index, query, ranked);
     }
     None
+}
+
+/// The rest agrees, but a rare stored term is swapped for another term
+/// ("pneumonia vaccine" for "shingles vaccine"): the query has a term the
+/// stored question lacks that is unknown to the index or has idf ≥ `min_idf`,
+/// and the stored question has a term with idf ≥ `min_idf` that the query lacks.
+fn substitution(min_idf: f64, index: &Index, query: &str, stored: &str) -> Option<Refusal> {
+    let analyzer = index.analyzer();
+    let query_terms: HashSet<String> = analyzer.terms(query).into_iter().collect();
+    let stored_terms: HashSet<String> = analyzer.terms(stored).into_iter().collect();
+    let rare = |t: &String| index.idf(t).is_some_and(|idf| idf >= min_idf);
+    let mut replaced: Vec<&String> = stored_terms
+        .difference(&query_terms)
+        .filter(|t| rare(t))
+        .collect();
+    replaced.sort();
+    let replaced = replaced.first()?;
+    let mut added: Vec<&String> = query_terms
+        .difference(&stored_terms)
+        .filter(|t| index.idf(t).is_none_or(|idf| idf >= min_idf))
+        .collect();
+    added.sort();
+    added.first().map(|term| Refusal::LexicalVeto {
+        term: (*term).clone(),
+        reason: VetoReason::Substitution {
+            replaced: (*replaced).clone(),
+        },
+    })
+}
+
+/// Jaccard similarity of the two questions' word sets, leaving out numbers,
+/// negations and "on" (the words the veto itself compares).
+fn word_overlap(a: &str, b: &str) -> f64 {
+    let content = |t: &str| -> HashSet<String> {
+        words(t)
+            .into_iter()
+            .filter(|w| !is_negation(w) && w != "on" && !w.chars().any(|c| c.is_ascii_digit()))
+            .collect()
+    };
+    let (a, b) = (content(a), content(b));
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 1.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
 }
 
 /// Lowercased words (letters, digits and inner apostrophes; ’ read as ').
@@ -121,8 +181,13 @@ fn numbers(text: &str) -> HashSet<String> {
     out
 }
 
-fn differing_number(query: &str, stored: &str) -> Option<String> {
+/// A number in one question and not the other: always when both sides have
+/// numbers, else only when `one_sided` is allowed.
+fn differing_number(query: &str, stored: &str, one_sided: bool) -> Option<String> {
     let (q, s) = (numbers(query), numbers(stored));
+    if !one_sided && (q.is_empty() || s.is_empty()) {
+        return None;
+    }
     let mut diff: Vec<&String> = q.symmetric_difference(&s).collect();
     diff.sort();
     diff.first().map(|n| (*n).clone())
@@ -150,22 +215,30 @@ fn differing_negation(query: &str, stored: &str) -> Option<String> {
     }
 }
 
-/// A query term with idf ≥ `min_idf` that the best question lacks but another
-/// candidate with a different answer contains.
-fn contrast_term(min_idf: f64, index: &Index, query: &str, ranked: &[Scored]) -> Option<Refusal> {
+/// A query term with idf ≥ `min_idf` that the best question lacks but a close
+/// rival (different answer, score ≥ `rival_ratio` × the best score) contains.
+fn contrast_term(
+    veto: &LexicalVeto,
+    index: &Index,
+    query: &str,
+    ranked: &[Scored],
+) -> Option<Refusal> {
     let (best, others) = ranked.split_first()?;
     let analyzer = index.analyzer();
     let best_terms: HashSet<String> = analyzer.terms(&best.question).into_iter().collect();
+    let rivals: Vec<(EntryId, HashSet<String>)> = others
+        .iter()
+        .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
+        .map(|c| (c.entry, analyzer.terms(&c.question).into_iter().collect()))
+        .collect();
+    if rivals.is_empty() {
+        return None;
+    }
     let mut query_terms = analyzer.terms(query);
     query_terms.sort();
     query_terms.dedup();
-    let rivals: Vec<(EntryId, HashSet<String>)> = others
-        .iter()
-        .filter(|c| c.answer != best.answer)
-        .map(|c| (c.entry, analyzer.terms(&c.question).into_iter().collect()))
-        .collect();
     for term in query_terms.iter().filter(|t| !best_terms.contains(*t)) {
-        let Some(idf) = index.idf(term).filter(|&idf| idf >= min_idf) else {
+        let Some(idf) = index.idf(term).filter(|&idf| idf >= veto.min_idf) else {
             continue;
         };
         if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(term)) {
@@ -188,8 +261,30 @@ mod tests {
         let mut v: Vec<_> = n.into_iter().collect();
         v.sort();
         assert_eq!(v, ["1", "14", "555", "800"]);
-        assert_eq!(differing_number("7 days", "7-day"), None);
-        assert_eq!(differing_number("14 days", "7 days").as_deref(), Some("14"));
+        assert_eq!(differing_number("7 days", "7-day", true), None);
+        assert_eq!(
+            differing_number("14 days", "7 days", false).as_deref(),
+            Some("14")
+        );
+        assert_eq!(
+            differing_number("late by 3 days", "is it late", false),
+            None
+        );
+        assert_eq!(
+            differing_number("late by 3 days", "is it late", true).as_deref(),
+            Some("3")
+        );
+    }
+
+    #[test]
+    fn overlap_ignores_the_compared_words() {
+        assert_eq!(word_overlap("turn off X", "turn on X"), 1.0);
+        assert!(
+            word_overlap(
+                "I can't make it, cancel my appointment",
+                "How do I cancel an appointment?"
+            ) < 0.5
+        );
     }
 
     #[test]

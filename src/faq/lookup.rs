@@ -169,12 +169,18 @@ pub enum Side {
 }
 
 /// Why the lexical veto fired.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum VetoReason {
     /// A number in one question and not in the other.
     Number,
     /// One question is negated, the other is not.
     Negation,
+    /// The rest agrees, but a rare term of the stored question is replaced by
+    /// the query's term (which is unknown to the index or rare too).
+    Substitution {
+        /// The stored question's term (as analysed).
+        replaced: String,
+    },
     /// A rare query term the matched question lacks but another candidate has.
     ContrastTerm {
         /// The term's idf.

@@ -98,7 +98,7 @@ impl FaqCache {
             state.entries.insert(p.entry.id, p.entry);
         }
         Counters::bump(&self.counters.inserts, ids.len() as u64);
-        self.evict_over_capacity(&mut index, &mut state)?;
+        self.evict_over_capacity(&mut index, &mut state, &ids)?;
         self.maybe_refit(&mut index, &mut state)?;
         Ok(ids)
     }
@@ -253,7 +253,15 @@ impl FaqCache {
         Ok(ids.len())
     }
 
-    fn evict_over_capacity(&self, index: &mut Index, state: &mut State) -> Result<()> {
+    /// Evicts down to `max_entries`, sparing the entries just inserted (`fresh`)
+    /// unless they alone exceed the capacity (LFU would otherwise evict every
+    /// new entry first, as it has no hits yet).
+    fn evict_over_capacity(
+        &self,
+        index: &mut Index,
+        state: &mut State,
+        fresh: &[EntryId],
+    ) -> Result<()> {
         let Some(max) = self.config.max_entries else {
             return Ok(());
         };
@@ -261,19 +269,22 @@ impl FaqCache {
         if excess == 0 {
             return Ok(());
         }
-        let mut order: Vec<(u64, u64, EntryId)> = state
+        let mut order: Vec<(u64, u64, u64, EntryId)> = state
             .entries
             .values()
-            .map(|e| match self.config.eviction {
-                Eviction::Lru => (0, e.last_tick, e.id),
-                Eviction::Lfu => (e.hits, e.last_tick, e.id),
+            .map(|e| {
+                let spared = u64::from(fresh.contains(&e.id));
+                match self.config.eviction {
+                    Eviction::Lru => (spared, 0, e.last_tick, e.id),
+                    Eviction::Lfu => (spared, e.hits, e.last_tick, e.id),
+                }
             })
             .collect();
         order.sort_unstable();
         let victims: Vec<EntryId> = order
             .into_iter()
             .take(excess)
-            .map(|(_, _, id)| id)
+            .map(|(_, _, _, id)| id)
             .collect();
         remove_entries(index, state, &victims)?;
         Counters::bump(&self.counters.evictions, victims.len() as u64);

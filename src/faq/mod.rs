@@ -54,8 +54,12 @@
 //!   with a *different answer* by δ;
 //! * **lexical veto** ([`LexicalVeto`], on by default): refuses when the two
 //!   questions differ in a number, in negation ("turn on" / "turn off", which
-//!   dense models score as near-duplicates), or in a rare term (idf from the
-//!   index's analyzer) that another candidate entry contains.
+//!   dense models score as near-duplicates), in a swapped rare term
+//!   ("pneumonia vaccine" vs "shingles vaccine"; idf from the index's analyzer),
+//!   or in a rare term that a close rival entry contains. Numbers on one side
+//!   only, negations and swaps veto only when the rest of the two questions
+//!   agrees (word Jaccard ≥ [`LexicalVeto::min_overlap`]), so that wordy
+//!   paraphrases ("I can't make my appointment, cancel it") still match.
 //!
 //! A per-lookup threshold ([`LookupRequest::threshold`]) may only be stricter
 //! than the configured one; a looser one is an error, never clamped silently.
@@ -77,11 +81,14 @@
 //!
 //! # Quirks
 //!
-//! * With frozen index statistics (the default), terms first seen after the
-//!   last TF-IDF fit are ignored until a refit; the cache refits when the
-//!   number of phrasings grows by [`FaqConfig::refit_growth`] (default ×1.25),
-//!   which shifts sparse scores slightly. Load a FAQ with [`FaqCache::insert_batch`].
-//! * Eviction scans all entries (O(n) per evicting insert).
+//! * The cache's index keeps live TF-IDF statistics by default
+//!   ([`FaqConfig::default_index`]): every insert re-weighs all rows once
+//!   (O(nnz)), and sparse scores of stored entries shift slightly as entries
+//!   come and go. With frozen statistics, terms first seen after the last fit
+//!   are ignored until a refit ([`FaqConfig::refit_growth`]). Load a FAQ with
+//!   [`FaqCache::insert_batch`] (one pass for the whole batch).
+//! * Eviction scans all entries (O(n) per evicting insert) and spares the
+//!   entries of the inserting batch.
 
 mod cache;
 mod calibrate;

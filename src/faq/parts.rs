@@ -127,6 +127,16 @@ impl FaqCache {
         ))
     }
 
+    /// Splits the cache into its parts and its index (e.g. to persist both).
+    pub fn into_parts(self) -> (FaqParts, Index) {
+        let parts = self.to_parts();
+        let index = self
+            .index
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (parts, index)
+    }
+
     /// Runs `f` with the index under a read lock (e.g. to save it).
     pub fn index_read<T>(&self, f: impl FnOnce(&Index) -> T) -> T {
         f(&self.read_index())
