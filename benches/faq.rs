@@ -6,7 +6,9 @@
 //! (dimension `FAQ_BENCH_DIM`, default 384) and questions drawn from a
 //! 5,000-word vocabulary with topic words. Besides criterion's distribution,
 //! a manual loop prints p50/p90/p99 per size. `FAQ_BENCH_SIZES=1000,10000`
-//! restricts the sizes. Every lookup is checked to return a candidate.
+//! restricts the sizes, `FAQ_BENCH_MODES=hybrid` the scoring modes,
+//! `FAQ_BENCH_MEDQUAD=0` skips the real vectors, `FAQ_BENCH_INSERT=0` the insert
+//! bench. Every lookup in the manual loop is checked to return a candidate.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -183,14 +185,23 @@ fn lookups(c: &mut Criterion) {
         .unwrap_or(384);
     println!("load average: {}", load_average());
     let mut sets: Vec<Set> = sizes().into_iter().map(|n| synthetic(n, dim)).collect();
-    sets.extend(medquad());
+    if std::env::var("FAQ_BENCH_MEDQUAD").map_or(true, |v| v != "0") {
+        sets.extend(medquad());
+    }
+    let modes: Vec<(ScoreMode, &str)> =
+        [(ScoreMode::Dense, "dense"), (ScoreMode::Hybrid, "hybrid")]
+            .into_iter()
+            .filter(|(_, name)| {
+                std::env::var("FAQ_BENCH_MODES").map_or(true, |m| m.split(',').any(|x| x == *name))
+            })
+            .collect();
     let mut group = c.benchmark_group("faq_lookup");
     group
         .sample_size(30)
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1));
     for set in &sets {
-        for (score, label) in [(ScoreMode::Dense, "dense"), (ScoreMode::Hybrid, "hybrid")] {
+        for &(score, label) in &modes {
             let (cache, built) = build(set, score);
             println!(
                 "built {} ({label}) in {built:?}: {:.0} entries/s (insert_batch)",
@@ -212,6 +223,9 @@ fn lookups(c: &mut Criterion) {
 }
 
 fn inserts(c: &mut Criterion) {
+    if std::env::var("FAQ_BENCH_INSERT").is_ok_and(|v| v == "0") {
+        return;
+    }
     let set = synthetic(2_000, 384);
     let start = Instant::now();
     let cache = FaqCache::builder()
