@@ -63,6 +63,7 @@ pub mod dense;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod faq;
 pub mod ids;
 pub mod index;
 pub mod query;

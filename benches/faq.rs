@@ -1,0 +1,272 @@
+//! FAQ cache: lookup latency with a given query vector (dense and hybrid
+//! scoring) at 1k, 10k and 100k synthetic entries and on medquad-liveqa's
+//! 17.9k MiniLM vectors, plus insert throughput.
+//!
+//! Synthetic entries are paraphrase sets: 64 topic clusters of vectors
+//! (dimension `FAQ_BENCH_DIM`, default 384) and questions drawn from a
+//! 5,000-word vocabulary with topic words. Besides criterion's distribution,
+//! a manual loop prints p50/p90/p99 per size. `FAQ_BENCH_SIZES=1000,10000`
+//! restricts the sizes, `FAQ_BENCH_MODES=hybrid` the scoring modes,
+//! `FAQ_BENCH_MEDQUAD=0` skips the real vectors, `FAQ_BENCH_INSERT=0` the insert
+//! bench. Every lookup in the manual loop is checked to return a candidate.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use twofold::faq::{FaqCache, FaqConfig, InsertOptions, LookupRequest, ScoreMode};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn unit(&mut self) -> f32 {
+        (self.next() as f32 / (1u64 << 31) as f32) - 0.5
+    }
+}
+
+struct Set {
+    name: String,
+    questions: Vec<String>,
+    vectors: Vec<Vec<f32>>,
+    queries: Vec<(String, Vec<f32>)>,
+}
+
+fn synthetic(n: usize, dim: usize) -> Set {
+    let mut rng = Rng(n as u64 ^ 0x5eed);
+    let centres: Vec<Vec<f32>> = (0..64)
+        .map(|_| (0..dim).map(|_| rng.unit()).collect())
+        .collect();
+    let make = |i: usize, rng: &mut Rng| {
+        let topic = i % 64;
+        let words: Vec<String> = (0..7)
+            .map(|j| {
+                if j < 2 {
+                    format!("topic{topic}w{j}")
+                } else {
+                    format!("w{}", rng.next() % 5000)
+                }
+            })
+            .collect();
+        let v: Vec<f32> = centres[topic]
+            .iter()
+            .map(|c| c + 0.3 * rng.unit())
+            .collect();
+        (words.join(" "), v)
+    };
+    let (questions, vectors) = (0..n).map(|i| make(i, &mut rng)).unzip();
+    let queries = (0..200).map(|i| make(i * 7 + 3, &mut rng)).collect();
+    Set {
+        name: format!("synthetic-{n}"),
+        questions,
+        vectors,
+        queries,
+    }
+}
+
+fn read_rows(path: PathBuf) -> Option<Vec<Vec<f32>>> {
+    let bytes = std::fs::read(path).ok()?;
+    let npy = npyz::NpyFile::new(&bytes[..]).ok()?;
+    let dim = *npy.shape().get(1)? as usize;
+    let data: Vec<f32> = npy.into_vec().ok()?;
+    Some(data.chunks_exact(dim).map(<[f32]>::to_vec).collect())
+}
+
+fn read_texts(path: PathBuf, field: &str) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let title = v.get("title").and_then(|t| t.as_str()).unwrap_or("");
+            let own = v.get(field).and_then(|t| t.as_str()).unwrap_or("");
+            Some(if title.is_empty() {
+                own.to_string()
+            } else {
+                title.to_string()
+            })
+        })
+        .collect()
+}
+
+fn medquad() -> Option<Set> {
+    let root = std::env::var_os("TWOFOLD_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
+    let dir = root.join("medquad-liveqa");
+    let vectors = read_rows(dir.join("corpus.emb.npy"))?;
+    let questions = read_texts(dir.join("corpus.jsonl"), "text")?;
+    let qv = read_rows(dir.join("queries.emb.npy"))?;
+    let qt = read_texts(dir.join("queries.jsonl"), "text")?;
+    (vectors.len() == questions.len() && qv.len() == qt.len()).then(|| Set {
+        name: format!("medquad-liveqa-{}", vectors.len()),
+        questions,
+        vectors,
+        queries: qt.into_iter().zip(qv).collect(),
+    })
+}
+
+fn build(set: &Set, score: ScoreMode) -> (FaqCache, Duration) {
+    let config = FaqConfig {
+        score,
+        threshold: 0.0,
+        ..FaqConfig::default()
+    };
+    let cache = FaqCache::builder().config(config).build().unwrap();
+    let items: Vec<_> = set
+        .questions
+        .iter()
+        .zip(&set.vectors)
+        .enumerate()
+        .map(|(i, (q, v))| {
+            (
+                q.clone(),
+                format!("answer {i}"),
+                InsertOptions::new().vector(v.clone()),
+            )
+        })
+        .collect();
+    let start = Instant::now();
+    cache.insert_batch(items).unwrap();
+    (cache, start.elapsed())
+}
+
+fn request(q: &(String, Vec<f32>)) -> LookupRequest {
+    LookupRequest::new(q.0.clone()).vector(q.1.clone())
+}
+
+fn percentiles(cache: &FaqCache, set: &Set, label: &str) {
+    let mut times: Vec<Duration> = Vec::new();
+    for _ in 0..3 {
+        for q in &set.queries {
+            let start = Instant::now();
+            let found = cache.nearest(&request(q), 1).unwrap();
+            times.push(start.elapsed());
+            assert_eq!(found.len(), 1, "every lookup finds a candidate");
+        }
+    }
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+    println!(
+        "{label} {}: n={} p50 {:?} p90 {:?} p99 {:?}",
+        set.name,
+        times.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99)
+    );
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("FAQ_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000])
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn lookups(c: &mut Criterion) {
+    let dim = std::env::var("FAQ_BENCH_DIM")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(384);
+    println!("load average: {}", load_average());
+    let mut sets: Vec<Set> = sizes().into_iter().map(|n| synthetic(n, dim)).collect();
+    if std::env::var("FAQ_BENCH_MEDQUAD").map_or(true, |v| v != "0") {
+        sets.extend(medquad());
+    }
+    let modes: Vec<(ScoreMode, &str)> =
+        [(ScoreMode::Dense, "dense"), (ScoreMode::Hybrid, "hybrid")]
+            .into_iter()
+            .filter(|(_, name)| {
+                std::env::var("FAQ_BENCH_MODES").map_or(true, |m| m.split(',').any(|x| x == *name))
+            })
+            .collect();
+    let mut group = c.benchmark_group("faq_lookup");
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_secs(1));
+    for set in &sets {
+        for &(score, label) in &modes {
+            let (cache, built) = build(set, score);
+            println!(
+                "built {} ({label}) in {built:?}: {:.0} entries/s (insert_batch)",
+                set.name,
+                set.questions.len() as f64 / built.as_secs_f64()
+            );
+            percentiles(&cache, set, label);
+            let mut i = 0;
+            group.bench_function(BenchmarkId::new(label, &set.name), |b| {
+                b.iter(|| {
+                    i = (i + 1) % set.queries.len();
+                    black_box(cache.lookup_with(&request(&set.queries[i])).unwrap())
+                })
+            });
+        }
+    }
+    group.finish();
+    println!("load average: {}", load_average());
+}
+
+fn inserts(c: &mut Criterion) {
+    if std::env::var("FAQ_BENCH_INSERT").is_ok_and(|v| v == "0") {
+        return;
+    }
+    let set = synthetic(2_000, 384);
+    let start = Instant::now();
+    let cache = FaqCache::builder()
+        .config(FaqConfig {
+            score: ScoreMode::Hybrid,
+            ..FaqConfig::default()
+        })
+        .build()
+        .unwrap();
+    for (i, (q, v)) in set.questions.iter().zip(&set.vectors).enumerate() {
+        cache
+            .insert(q, &format!("a{i}"), InsertOptions::new().vector(v.clone()))
+            .unwrap();
+    }
+    let took = start.elapsed();
+    println!(
+        "one-at-a-time insert of {} entries (384-d): {took:?}, {:.0} entries/s",
+        set.questions.len(),
+        set.questions.len() as f64 / took.as_secs_f64()
+    );
+    let mut group = c.benchmark_group("faq_insert");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    let mut n = 0usize;
+    group.bench_function("insert_one_into_2k", |b| {
+        b.iter(|| {
+            n += 1;
+            let q = &set.queries[n % set.queries.len()];
+            let id = cache
+                .insert(
+                    &format!("{} extra{n}", q.0),
+                    "x",
+                    InsertOptions::new().vector(q.1.clone()),
+                )
+                .unwrap();
+            black_box(id)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, lookups, inserts);
+criterion_main!(benches);

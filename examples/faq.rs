@@ -1,0 +1,532 @@
+//! A semantic FAQ cache over a FAQ collection: answer questions, or evaluate.
+//!
+//! ```text
+//! # answer questions from stdin (or --questions FILE), one per line
+//! cargo run --release --example faq -- --data examples/data/faq.jsonl [--threshold T] \
+//!     [--calibrate examples/data/faq_queries.jsonl]
+//! # evaluate on a BEIR-layout directory
+//! cargo run --release --example faq -- --data DIR --eval [--mode sparse|dense|hybrid] \
+//!     [--threshold T] [--json]
+//! ```
+//!
+//! `--data` is a JSONL file of `{"question","answer"}` lines (optional `"id"`,
+//! `"alternates"`) or a BEIR directory (`corpus.jsonl` {"id","title","text"}:
+//! the stored question is the title, or the text when the title is empty;
+//! `queries.jsonl`; `qrels.tsv`; optional `corpus.emb.npy`/`queries.emb.npy`).
+//!
+//! `--eval` looks every query up, takes its best entry and score (no guards),
+//! and prints the precision/recall-vs-threshold table: a query is a correct hit
+//! when its best entry is relevant and scores ≥ t, a false hit when it scores ≥ t
+//! but is not relevant; precision = correct/(correct+false), recall =
+//! correct/(queries with a relevant entry), hit_rate = (correct+false)/queries.
+//! `calibrated_threshold_p95` is the lowest threshold whose one-sided 95 %
+//! Clopper–Pearson lower bound of precision reaches 0.95 (`null` if none does);
+//! without `--threshold` the summary uses it (or 1.0 when it is `null`). The mode
+//! defaults to hybrid when both `.npy` files exist, else sparse. With `--json`
+//! the last stdout line is one JSON object
+//! `{"mode","threshold","precision","recall","hit_rate","calibrated_threshold_p95"}`.
+//!
+//! `--analyzer english` (default) uses English stop words and the Snowball
+//! stemmer for the TF-IDF side; `--analyzer sklearn` uses scikit-learn's
+//! defaults; `--analyzer charwb` character 3..5-grams. `--guards` applies the
+//! lexical veto in `--eval` (a refused query then counts as not served).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use serde::Deserialize;
+use twofold::analysis::AnalyzerKind;
+use twofold::faq::{
+    calibrate, Calibration, CurvePoint, EntryId, FaqCache, FaqConfig, InsertOptions, LabelledScore,
+    Lookup, LookupRequest, ScoreMode,
+};
+use twofold::index::IndexConfig;
+use twofold::tfidf::{StemmerLanguage, StopWordsParam};
+use twofold::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum ModeArg {
+    Sparse,
+    Dense,
+    Hybrid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum AnalyzerArg {
+    /// English stop words + Snowball stemmer.
+    English,
+    /// scikit-learn's defaults (word unigrams).
+    Sklearn,
+    /// Character 3..5-grams within word boundaries (char_wb).
+    Charwb,
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "Semantic FAQ cache: answer questions or evaluate on a BEIR directory")]
+struct Args {
+    /// FAQ collection: a JSONL file or a BEIR-layout directory.
+    #[arg(long)]
+    data: PathBuf,
+    /// Evaluate on the BEIR directory's queries and qrels.
+    #[arg(long)]
+    eval: bool,
+    /// Score mode (default: hybrid when vectors exist, else sparse).
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+    /// Hit threshold (default: calibrated at precision 0.95 in --eval, else 0.6).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Print a one-line JSON summary last.
+    #[arg(long)]
+    json: bool,
+    /// TF-IDF analysis.
+    #[arg(long, value_enum, default_value_t = AnalyzerArg::English)]
+    analyzer: AnalyzerArg,
+    /// Weight of the dense side in hybrid mode.
+    #[arg(long, default_value_t = 0.5)]
+    dense_weight: f64,
+    /// Target precision for calibration.
+    #[arg(long, default_value_t = 0.95)]
+    target: f64,
+    /// Questions to answer (one per line; default stdin).
+    #[arg(long)]
+    questions: Option<PathBuf>,
+    /// Labelled queries {"text","expected"} to calibrate the threshold on (JSONL data only).
+    #[arg(long)]
+    calibrate: Option<PathBuf>,
+    /// In --eval, apply the guards (lexical veto; a refused query is never served).
+    #[arg(long)]
+    guards: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = if args.eval {
+        evaluate(&args)
+    } else {
+        answer(&args)
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One stored FAQ item.
+struct Item {
+    id: String,
+    question: String,
+    answer: String,
+    alternates: Vec<String>,
+    vector: Option<Vec<f32>>,
+}
+
+fn config(args: &Args, mode: ModeArg, threshold: f64) -> FaqConfig {
+    let mut index = IndexConfig::default();
+    match args.analyzer {
+        AnalyzerArg::English => {
+            index.tfidf.stop_words = Some(StopWordsParam::English);
+            index.tfidf.stemmer = Some(StemmerLanguage::English);
+        }
+        AnalyzerArg::Charwb => {
+            index.tfidf.analyzer = AnalyzerKind::CharWb;
+            index.tfidf.ngram_range = (3, 5);
+        }
+        AnalyzerArg::Sklearn => {}
+    }
+    FaqConfig {
+        score: match mode {
+            ModeArg::Sparse => ScoreMode::Sparse,
+            ModeArg::Dense => ScoreMode::Dense,
+            ModeArg::Hybrid => ScoreMode::Hybrid,
+        },
+        dense_weight: args.dense_weight,
+        threshold,
+        index,
+        ..FaqConfig::default()
+    }
+}
+
+fn build(config: FaqConfig, items: Vec<Item>) -> Result<(FaqCache, HashMap<EntryId, String>)> {
+    let cache = FaqCache::builder().config(config).build()?;
+    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let batch = items
+        .into_iter()
+        .map(|item| {
+            let mut options = InsertOptions::new().meta("id", item.id);
+            options.alternates = item.alternates;
+            options.vector = item.vector;
+            (item.question, item.answer, options)
+        })
+        .collect();
+    let entry_ids = cache.insert_batch(batch)?;
+    Ok((cache, entry_ids.into_iter().zip(ids).collect()))
+}
+
+// ---------------------------------------------------------------- evaluation
+
+fn evaluate(args: &Args) -> Result<()> {
+    let dir = &args.data;
+    let mut items = read_corpus(&dir.join("corpus.jsonl"))?;
+    let queries = read_queries(&dir.join("queries.jsonl"))?;
+    let qrels = read_qrels(&dir.join("qrels.tsv"))?;
+    let vectors = read_vectors(dir, items.len(), queries.len())?;
+    let mode = args.mode.unwrap_or(if vectors.is_some() {
+        ModeArg::Hybrid
+    } else {
+        ModeArg::Sparse
+    });
+    let query_vectors = match (mode, vectors) {
+        (ModeArg::Sparse, _) => None,
+        (_, Some((corpus, queries))) => {
+            for (item, v) in items.iter_mut().zip(corpus) {
+                item.vector = Some(v);
+            }
+            Some(queries)
+        }
+        (_, None) => {
+            return Err(Error::InvalidInput(format!(
+                "{mode:?} mode needs corpus.emb.npy and queries.emb.npy"
+            )))
+        }
+    };
+    eprintln!(
+        "{}: {} entries, {} queries, mode {mode:?}",
+        dir.display(),
+        items.len(),
+        queries.len()
+    );
+    let mut config = config(args, mode, 0.0);
+    if !args.guards {
+        config.lexical_veto = None;
+    }
+    let (cache, keys) = build(config, items)?;
+    let labels = label_queries(&cache, &keys, &queries, &qrels, query_vectors)?;
+    let calibration = calibrate(&labels, args.target, 0.95)?;
+    print_table(&calibration, mode);
+    let threshold = args.threshold.or(calibration.threshold).unwrap_or(1.0);
+    let point = calibration.point_at(threshold);
+    summary(args, mode, threshold, &point, &calibration);
+    Ok(())
+}
+
+fn label_queries(
+    cache: &FaqCache,
+    keys: &HashMap<EntryId, String>,
+    queries: &[(String, String)],
+    qrels: &HashMap<String, HashSet<String>>,
+    vectors: Option<Vec<Vec<f32>>>,
+) -> Result<Vec<LabelledScore>> {
+    let mut vectors = vectors.map(Vec::into_iter);
+    let empty = HashSet::new();
+    queries
+        .iter()
+        .map(|(qid, text)| {
+            let mut request = LookupRequest::new(text.clone());
+            if let Some(v) = vectors.as_mut().and_then(Iterator::next) {
+                request = request.vector(v);
+            }
+            let relevant = qrels.get(qid).unwrap_or(&empty);
+            let (best, refusal) = cache.assess(&request)?;
+            let best = best.filter(|_| refusal.is_none());
+            Ok(LabelledScore {
+                score: best.as_ref().map_or(f64::NEG_INFINITY, |b| b.score),
+                correct: best
+                    .is_some_and(|b| keys.get(&b.entry_id).is_some_and(|k| relevant.contains(k))),
+                answerable: !relevant.is_empty(),
+            })
+        })
+        .collect()
+}
+
+fn print_table(calibration: &Calibration, mode: ModeArg) {
+    println!(
+        "mode {mode:?}: {} queries, {} with a relevant entry",
+        calibration.n_labels, calibration.n_answerable
+    );
+    println!(
+        "{:>9} {:>7} {:>7} {:>9} {:>9} {:>7} {:>8}",
+        "threshold", "served", "correct", "precision", "p_lower95", "recall", "hit_rate"
+    );
+    let mut grid: Vec<f64> = (6..=20).map(|i| f64::from(i) * 0.05).collect();
+    if let Some(t) = calibration.threshold {
+        grid.push(t);
+        grid.sort_by(f64::total_cmp);
+    }
+    for t in grid {
+        let p = calibration.point_at(t);
+        let mark = if Some(t) == calibration.threshold {
+            "  <- lowest t with p_lower95 >= target"
+        } else {
+            ""
+        };
+        println!(
+            "{:>9.4} {:>7} {:>7} {:>9.4} {:>9.4} {:>7.4} {:>8.4}{mark}",
+            t, p.served, p.correct, p.precision, p.precision_lower, p.recall, p.hit_rate
+        );
+    }
+}
+
+fn summary(
+    args: &Args,
+    mode: ModeArg,
+    threshold: f64,
+    point: &CurvePoint,
+    calibration: &Calibration,
+) {
+    let mode = format!("{mode:?}").to_lowercase();
+    println!(
+        "at threshold {threshold:.4}: precision {:.4}, recall {:.4}, hit rate {:.4}",
+        point.precision, point.recall, point.hit_rate
+    );
+    if args.json {
+        let json = serde_json::json!({
+            "mode": mode,
+            "threshold": threshold,
+            "precision": point.precision,
+            "recall": point.recall,
+            "hit_rate": point.hit_rate,
+            "calibrated_threshold_p95": calibration.threshold,
+        });
+        println!("{json}");
+    }
+}
+
+// ---------------------------------------------------------------- answering
+
+fn answer(args: &Args) -> Result<()> {
+    let items = if args.data.is_dir() {
+        read_corpus(&args.data.join("corpus.jsonl"))?
+    } else {
+        read_faq_jsonl(&args.data)?
+    };
+    let mode = args.mode.unwrap_or(ModeArg::Sparse);
+    let mut threshold = args.threshold.unwrap_or(FaqConfig::default().threshold);
+    if let Some(path) = &args.calibrate {
+        let (cache, keys) = build(config(args, mode, threshold), read_faq_jsonl(&args.data)?)?;
+        let ids: HashMap<&String, EntryId> = keys.iter().map(|(e, k)| (k, *e)).collect();
+        let pairs: Vec<(LookupRequest, Option<EntryId>)> = read_labelled(path)?
+            .into_iter()
+            .map(|(text, expected)| {
+                (
+                    LookupRequest::new(text),
+                    expected.and_then(|e| ids.get(&e).copied()),
+                )
+            })
+            .collect();
+        let calibration = cache.calibrate_pairs(&pairs, args.target)?;
+        print_table(&calibration, mode);
+        match calibration.threshold {
+            Some(t) => threshold = t,
+            None => eprintln!(
+                "no threshold reaches precision {} with 95% confidence; keeping {threshold}",
+                args.target
+            ),
+        }
+    }
+    let (cache, _) = build(config(args, mode, threshold), items)?;
+    eprintln!(
+        "{} entries, threshold {threshold:.4}; one question per line",
+        cache.len()
+    );
+    let input: Box<dyn BufRead> = match &args.questions {
+        Some(path) => Box::new(BufReader::new(
+            File::open(path).map_err(|e| Error::io(path, e))?,
+        )),
+        None => Box::new(BufReader::new(std::io::stdin())),
+    };
+    for line in input.lines() {
+        let line = line.map_err(|e| Error::io("<input>", e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        print_lookup(&line, &cache.lookup(&line)?);
+    }
+    let stats = cache.stats();
+    println!(
+        "lookups {} hits {} misses {} hit rate {:.3}",
+        stats.lookups,
+        stats.hits,
+        stats.misses,
+        stats.hit_rate()
+    );
+    Ok(())
+}
+
+fn print_lookup(question: &str, lookup: &Lookup) {
+    match lookup {
+        Lookup::Hit(hit) => println!(
+            "HIT  {:.3}  {question:?} ~ {:?}\n     -> {}",
+            hit.score, hit.matched_question, hit.answer
+        ),
+        Lookup::Miss(miss) => {
+            let nearest = miss
+                .nearest
+                .first()
+                .map_or_else(String::new, |c| format!("{:.3} {:?}", c.score, c.question));
+            let why = miss
+                .refused_by
+                .as_ref()
+                .map_or_else(String::new, |r| format!(" [{r}]"));
+            println!("MISS {question:?} (nearest: {nearest}){why}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- reading
+
+fn read_lines(path: &Path) -> Result<Vec<String>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    BufReader::new(file)
+        .lines()
+        .map(|l| l.map_err(|e| Error::io(path, e)))
+        .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .collect()
+}
+
+fn read_faq_jsonl(path: &Path) -> Result<Vec<Item>> {
+    #[derive(Deserialize)]
+    struct Line {
+        id: Option<String>,
+        question: String,
+        answer: String,
+        #[serde(default)]
+        alternates: Vec<String>,
+    }
+    read_lines(path)?
+        .iter()
+        .enumerate()
+        .map(|(n, l)| {
+            let line: Line = serde_json::from_str(l)?;
+            Ok(Item {
+                id: line.id.unwrap_or_else(|| n.to_string()),
+                question: line.question,
+                answer: line.answer,
+                alternates: line.alternates,
+                vector: None,
+            })
+        })
+        .collect()
+}
+
+fn read_corpus(path: &Path) -> Result<Vec<Item>> {
+    #[derive(Deserialize)]
+    struct Line {
+        id: String,
+        #[serde(default)]
+        title: String,
+        text: String,
+    }
+    read_lines(path)?
+        .iter()
+        .map(|l| {
+            let line: Line = serde_json::from_str(l)?;
+            let (question, answer) = if line.title.trim().is_empty() {
+                (line.text, format!("[answer of {}]", line.id))
+            } else {
+                (line.title, line.text)
+            };
+            Ok(Item {
+                id: line.id,
+                question,
+                answer,
+                alternates: Vec::new(),
+                vector: None,
+            })
+        })
+        .collect()
+}
+
+fn read_queries(path: &Path) -> Result<Vec<(String, String)>> {
+    #[derive(Deserialize)]
+    struct Line {
+        id: String,
+        text: String,
+    }
+    read_lines(path)?
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Line>(l)
+                .map(|q| (q.id, q.text))
+                .map_err(Error::from)
+        })
+        .collect()
+}
+
+fn read_labelled(path: &Path) -> Result<Vec<(String, Option<String>)>> {
+    #[derive(Deserialize)]
+    struct Line {
+        text: String,
+        expected: Option<String>,
+    }
+    read_lines(path)?
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Line>(l)
+                .map(|q| (q.text, q.expected))
+                .map_err(Error::from)
+        })
+        .collect()
+}
+
+fn read_qrels(path: &Path) -> Result<HashMap<String, HashSet<String>>> {
+    let mut qrels: HashMap<String, HashSet<String>> = HashMap::new();
+    for (n, line) in read_lines(path)?.iter().enumerate() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [query, doc, score] = fields[..] else {
+            return Err(Error::InvalidInput(format!(
+                "{}:{}: expected 3 tab-separated fields",
+                path.display(),
+                n + 1
+            )));
+        };
+        if n == 0 && score == "score" {
+            continue;
+        }
+        if score.trim().parse::<f64>().is_ok_and(|s| s > 0.0) {
+            qrels
+                .entry(query.to_string())
+                .or_default()
+                .insert(doc.to_string());
+        }
+    }
+    Ok(qrels)
+}
+
+type Vectors = (Vec<Vec<f32>>, Vec<Vec<f32>>);
+
+fn read_vectors(dir: &Path, n_corpus: usize, n_queries: usize) -> Result<Option<Vectors>> {
+    let (c, q) = (dir.join("corpus.emb.npy"), dir.join("queries.emb.npy"));
+    if !c.exists() || !q.exists() {
+        return Ok(None);
+    }
+    let corpus = read_npy(&c, n_corpus)?;
+    let queries = read_npy(&q, n_queries)?;
+    Ok(Some((corpus, queries)))
+}
+
+fn read_npy(path: &Path, rows: usize) -> Result<Vec<Vec<f32>>> {
+    let io = |e: std::io::Error| Error::io(path, e);
+    let npy = npyz::NpyFile::new(BufReader::new(File::open(path).map_err(io)?)).map_err(io)?;
+    let shape = npy.shape().to_vec();
+    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
+    let [n, dim] = shape[..] else {
+        return Err(bad(format!("expected a 2-d array, found shape {shape:?}")));
+    };
+    if n as usize != rows || dim == 0 {
+        return Err(bad(format!("shape {shape:?} does not match {rows} rows")));
+    }
+    let data: Vec<f32> = npy
+        .try_data::<f32>()
+        .map_err(|_| bad("expected float32".into()))?
+        .collect::<std::io::Result<_>>()
+        .map_err(io)?;
+    Ok(data.chunks(dim as usize).map(<[f32]>::to_vec).collect())
+}

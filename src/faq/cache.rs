@@ -1,0 +1,525 @@
+//! [`FaqCache`]: the cache itself, and lookups.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::calibrate::LabelledScore;
+use super::clock::{millis_since_epoch, Clock, SystemClock};
+use super::config::{FaqConfig, ScoreMode};
+use super::entry::{EntryId, FaqEntry, TtlKind};
+use super::guards::{self, Scored};
+use super::lookup::{Candidate, FaqHit, FaqMiss, HitExplanation, Lookup, LookupRequest, Refusal};
+use super::stats::{Counters, FaqStats};
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::ids::DocKey;
+use crate::index::{Filter, Index};
+use crate::query::{Hit, Mode, SearchRequest, SearchResults};
+
+/// The metadata field of every index document that holds its entry's namespace.
+pub(crate) const NAMESPACE_FIELD: &str = "faq_namespace";
+
+/// A semantic FAQ cache on top of an [`Index`].
+///
+/// Every phrasing of every entry is one index document (key = a `u64` doc key,
+/// title = the phrasing, metadata `faq_namespace`). A lookup searches the
+/// phrasings of its namespace, keeps each entry's best phrasing, scores it in
+/// the configured [`ScoreMode`], and serves the best entry's answer when the
+/// score reaches the threshold and no guard refuses.
+///
+/// All methods take `&self`: the index sits behind a `RwLock` (lookups read,
+/// changes write), the entry table behind a `Mutex` taken after the index lock
+/// (never the other way round), and the counters are atomics.
+///
+/// ```
+/// use twofold::faq::{FaqCache, FaqConfig, InsertOptions, ScoreMode};
+/// let config = FaqConfig { score: ScoreMode::Sparse, threshold: 0.5, ..FaqConfig::default() };
+/// let cache = FaqCache::builder().config(config).build()?;
+/// cache.insert("How do I reset my password?", "Settings > Account > Reset.", InsertOptions::new())?;
+/// cache.insert("What are your opening hours?", "9 to 5.", InsertOptions::new())?;
+/// let found = cache.lookup("how can I reset my password")?;
+/// assert_eq!(found.hit().map(|h| h.answer.as_str()), Some("Settings > Account > Reset."));
+/// # Ok::<(), twofold::Error>(())
+/// ```
+pub struct FaqCache {
+    pub(crate) config: FaqConfig,
+    pub(crate) index: RwLock<Index>,
+    pub(crate) state: Mutex<State>,
+    pub(crate) counters: Counters,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for FaqCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaqCache")
+            .field("entries", &self.len())
+            .field("config", &self.config)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// The entry table and counters that change with entries.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub entries: HashMap<EntryId, FaqEntry>,
+    pub doc_to_entry: HashMap<u64, EntryId>,
+    pub next_entry: u64,
+    pub next_doc: u64,
+    pub tick: u64,
+    pub data_version: u64,
+    pub fingerprint: Option<String>,
+    pub labels: Vec<LabelledScore>,
+    /// Phrasings in the index at the last TF-IDF fit (0 before the first).
+    pub fitted_at: u64,
+}
+
+impl State {
+    /// Checks `model` against the recorded fingerprint, recording it if none is.
+    pub fn accept_model(&mut self, model: Option<&str>) -> Result<()> {
+        match (model, &self.fingerprint) {
+            (Some(found), Some(expected)) if found != expected => Err(Error::EmbedderMismatch {
+                expected: expected.clone(),
+                found: found.to_string(),
+            }),
+            (Some(found), None) => {
+                self.fingerprint = Some(found.to_string());
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn next_tick(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+}
+
+/// Builds a [`FaqCache`]: configuration, optional embedder, optional clock.
+#[derive(Default)]
+pub struct FaqCacheBuilder {
+    config: FaqConfig,
+    embedder: Option<Arc<dyn Embedder>>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for FaqCacheBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaqCacheBuilder")
+            .field("config", &self.config)
+            .field("embedder", &self.embedder.as_ref().map(|e| e.fingerprint()))
+            .finish()
+    }
+}
+
+impl FaqCacheBuilder {
+    /// Sets the configuration (default [`FaqConfig::default`]).
+    pub fn config(mut self, config: FaqConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Gives the cache an embedder: questions are embedded on insert and lookup,
+    /// and its fingerprint is recorded.
+    pub fn embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        self.embedder = Some(embedder);
+        self
+    }
+
+    /// Sets the clock (default [`SystemClock`]).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Builds an empty cache.
+    ///
+    /// # Errors
+    /// [`FaqConfig::validate`]'s errors; [`Error::EmbedderMismatch`] when both an
+    /// embedder and a different [`FaqConfig::vector_model`] are given.
+    pub fn build(self) -> Result<FaqCache> {
+        self.config.validate()?;
+        let mut builder = Index::builder().config(self.config.index.clone());
+        let mut state = State {
+            fingerprint: self.config.vector_model.clone(),
+            ..State::default()
+        };
+        if let Some(embedder) = self.embedder {
+            state.accept_model(Some(&embedder.fingerprint()))?;
+            builder = builder.embedder(embedder);
+        }
+        let index = builder.build(Vec::new())?;
+        Ok(FaqCache::assemble(
+            self.config,
+            index,
+            state,
+            Counters::default(),
+            self.clock,
+        ))
+    }
+}
+
+impl FaqCache {
+    /// A builder with the default configuration, no embedder and the system clock.
+    pub fn builder() -> FaqCacheBuilder {
+        FaqCacheBuilder::default()
+    }
+
+    pub(crate) fn assemble(
+        config: FaqConfig,
+        index: Index,
+        state: State,
+        counters: Counters,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> FaqCache {
+        FaqCache {
+            config,
+            index: RwLock::new(index),
+            state: Mutex::new(state),
+            counters,
+            clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FaqConfig {
+        &self.config
+    }
+
+    /// Number of live entries (expired ones count until purged).
+    pub fn len(&self) -> usize {
+        self.lock_state().entries.len()
+    }
+
+    /// Whether the cache has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of one entry.
+    pub fn get(&self, id: EntryId) -> Option<FaqEntry> {
+        self.lock_state().entries.get(&id).cloned()
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> FaqStats {
+        self.counters.snapshot()
+    }
+
+    /// The current data version (starts at 0).
+    pub fn data_version(&self) -> u64 {
+        self.lock_state().data_version
+    }
+
+    /// The embedding model's fingerprint, once known.
+    pub fn fingerprint(&self) -> Option<String> {
+        self.lock_state().fingerprint.clone()
+    }
+
+    /// Looks `question` up in the default namespace with the configured threshold.
+    ///
+    /// # Errors
+    /// As [`lookup_with`](Self::lookup_with).
+    pub fn lookup(&self, question: &str) -> Result<Lookup> {
+        self.lookup_with(&LookupRequest::new(question))
+    }
+
+    /// Looks a question up.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a threshold looser than the configured one
+    /// or not finite; [`Error::EmbedderMismatch`] for a vector from another model;
+    /// the index's search errors (bad vector, dense mode without a vector, the
+    /// embedder's errors).
+    pub fn lookup_with(&self, request: &LookupRequest) -> Result<Lookup> {
+        let threshold = self.effective_threshold(request.threshold)?;
+        let now = self.now_ms();
+        let mut expired = Vec::new();
+        let lookup = {
+            let index = self.read_index();
+            self.lock_state().accept_model(request.model.as_deref())?;
+            let results = self.search(&index, request)?;
+            let mut state = self.lock_state();
+            let (ranked, mode) = self.rank(&results, &state, now, &mut expired);
+            let lookup = self.decide(&index, &state, request, &ranked, mode, threshold);
+            if let Lookup::Hit(hit) = &lookup {
+                touch(&mut state, hit.entry_id, now);
+            }
+            lookup
+        };
+        self.count(&lookup);
+        if !expired.is_empty() {
+            self.purge_if_expired(&expired)?;
+        }
+        Ok(lookup)
+    }
+
+    /// The best `n` unexpired entries for a lookup, best first, each with its
+    /// best phrasing; no threshold, no guards, no counters, no LRU update (for
+    /// evaluation and calibration). At most [`FaqConfig::candidates`] phrasings are searched.
+    ///
+    /// # Errors
+    /// As [`lookup_with`](Self::lookup_with), except that the threshold is not checked.
+    pub fn nearest(&self, request: &LookupRequest, n: usize) -> Result<Vec<Candidate>> {
+        let index = self.read_index();
+        self.lock_state().accept_model(request.model.as_deref())?;
+        let results = self.search(&index, request)?;
+        let state = self.lock_state();
+        let ranked = self
+            .rank(&results, &state, self.now_ms(), &mut Vec::new())
+            .0;
+        Ok(ranked.iter().take(n).map(candidate).collect())
+    }
+
+    /// The best entry for a lookup and the guard that would refuse it, with
+    /// no threshold: what [`lookup_with`](Self::lookup_with) would decide at
+    /// any threshold the best score passes. No counters, no LRU update. Used to
+    /// calibrate the whole decision (a refused best entry is never served).
+    ///
+    /// # Errors
+    /// As [`nearest`](Self::nearest).
+    pub fn assess(&self, request: &LookupRequest) -> Result<(Option<Candidate>, Option<Refusal>)> {
+        let index = self.read_index();
+        self.lock_state().accept_model(request.model.as_deref())?;
+        let results = self.search(&index, request)?;
+        let state = self.lock_state();
+        let (ranked, mode) = self.rank(&results, &state, self.now_ms(), &mut Vec::new());
+        let best = ranked.first().map(candidate);
+        let lookup = self.decide(&index, &state, request, &ranked, mode, f64::NEG_INFINITY);
+        let refusal = match lookup {
+            Lookup::Miss(miss) => miss.refused_by,
+            Lookup::Hit(_) => None,
+        };
+        Ok((best, refusal))
+    }
+
+    fn effective_threshold(&self, requested: Option<f64>) -> Result<f64> {
+        let configured = self.config.threshold;
+        match requested {
+            None => Ok(configured),
+            Some(t) if !t.is_finite() => {
+                Err(Error::invalid_parameter("threshold", "must be finite"))
+            }
+            Some(t) if t < configured => Err(Error::invalid_parameter(
+                "threshold",
+                format!(
+                    "{t} is looser than the configured {configured}; a lookup may only be stricter"
+                ),
+            )),
+            Some(t) => Ok(t),
+        }
+    }
+
+    fn search(&self, index: &Index, request: &LookupRequest) -> Result<Option<SearchResults>> {
+        if index.is_empty() {
+            return Ok(None);
+        }
+        let k = self.config.candidates;
+        let mut search = SearchRequest::text(request.question.clone())
+            .k(k)
+            .candidates(k.max(50))
+            .filter(Filter::eq(NAMESPACE_FIELD, request.namespace.clone()));
+        if let Some(vector) = &request.vector {
+            search = search.with_vector(vector.clone());
+        }
+        search = search.mode(match self.config.score {
+            ScoreMode::Sparse => Mode::Sparse,
+            ScoreMode::Dense => Mode::Dense,
+            ScoreMode::Hybrid => Mode::Hybrid,
+        });
+        index.search(&search).map(Some)
+    }
+
+    /// One candidate per live, unexpired entry (its best phrasing), best first.
+    fn rank(
+        &self,
+        results: &Option<SearchResults>,
+        state: &State,
+        now: u64,
+        expired: &mut Vec<EntryId>,
+    ) -> (Vec<Scored>, Mode) {
+        let Some(results) = results else {
+            return (Vec::new(), Mode::Sparse);
+        };
+        let mut ranked: Vec<Scored> = Vec::new();
+        for hit in &results.hits {
+            let Some(entry) = entry_of(state, hit) else {
+                continue;
+            };
+            if entry.is_expired(now) {
+                if !expired.contains(&entry.id) {
+                    expired.push(entry.id);
+                }
+                continue;
+            }
+            let scored = Scored {
+                entry: entry.id,
+                question: question_of(entry, hit),
+                answer: entry.answer.clone(),
+                score: self.score(hit, results.mode_used),
+                sparse: hit.sparse_score,
+                dense: hit.dense_score,
+            };
+            // Several phrasings of one entry: keep the best-scoring one.
+            match ranked.iter_mut().find(|c| c.entry == entry.id) {
+                Some(existing) if scored.score > existing.score => *existing = scored,
+                Some(_) => {}
+                None => ranked.push(scored),
+            }
+        }
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        (ranked, results.mode_used)
+    }
+
+    /// The cache score of one index hit under the mode that ran.
+    fn score(&self, hit: &Hit, mode_used: Mode) -> f64 {
+        let sparse = hit.sparse_score.unwrap_or(0.0);
+        let dense = hit.dense_score.unwrap_or(0.0);
+        match mode_used {
+            Mode::Sparse => sparse,
+            Mode::Dense => hit.dense_score.unwrap_or(f64::NEG_INFINITY),
+            Mode::Hybrid => {
+                let w = self.config.dense_weight;
+                w * dense + (1.0 - w) * sparse
+            }
+        }
+    }
+
+    fn decide(
+        &self,
+        index: &Index,
+        state: &State,
+        request: &LookupRequest,
+        ranked: &[Scored],
+        mode: Mode,
+        threshold: f64,
+    ) -> Lookup {
+        let miss = |refused_by: Option<Refusal>| {
+            Lookup::Miss(FaqMiss {
+                nearest: ranked
+                    .iter()
+                    .take(self.config.nearest)
+                    .map(candidate)
+                    .collect(),
+                refused_by,
+                threshold,
+            })
+        };
+        let Some(best) = ranked.first().filter(|b| b.score >= threshold) else {
+            return miss(None);
+        };
+        let mut passed = Vec::new();
+        if let Some(gate) = &self.config.dual_gate {
+            if let Some(refusal) = guards::dual_gate(gate, best, mode) {
+                return miss(Some(refusal));
+            }
+            passed.push("dual_gate");
+        }
+        let runner_up = guards::runner_up(ranked);
+        if let Some(delta) = self.config.margin {
+            if let Some(refusal) = guards::margin(delta, runner_up) {
+                return miss(Some(refusal));
+            }
+            passed.push("margin");
+        }
+        if let Some(veto) = &self.config.lexical_veto {
+            if let Some(refusal) = guards::lexical_veto(veto, index, &request.question, ranked) {
+                return miss(Some(refusal));
+            }
+            passed.push("lexical_veto");
+        }
+        let metadata = state
+            .entries
+            .get(&best.entry)
+            .map(|e| e.metadata.clone())
+            .unwrap_or_default();
+        Lookup::Hit(FaqHit {
+            answer: best.answer.clone(),
+            matched_question: best.question.clone(),
+            entry_id: best.entry,
+            score: best.score,
+            metadata,
+            explain: HitExplanation {
+                mode_used: mode,
+                threshold,
+                sparse: best.sparse,
+                dense: best.dense,
+                runner_up,
+                guards_passed: passed,
+            },
+        })
+    }
+
+    fn count(&self, lookup: &Lookup) {
+        Counters::bump(&self.counters.lookups, 1);
+        match lookup {
+            Lookup::Hit(_) => Counters::bump(&self.counters.hits, 1),
+            Lookup::Miss(miss) => {
+                Counters::bump(&self.counters.misses, 1);
+                if miss.refused_by.is_some() {
+                    Counters::bump(&self.counters.refusals, 1);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn now_ms(&self) -> u64 {
+        millis_since_epoch(self.clock.now())
+    }
+
+    pub(crate) fn read_index(&self) -> RwLockReadGuard<'_, Index> {
+        self.index.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn write_index(&self) -> RwLockWriteGuard<'_, Index> {
+        self.index.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn entry_of<'a>(state: &'a State, hit: &Hit) -> Option<&'a FaqEntry> {
+    let DocKey::U64(doc) = hit.key else {
+        return None;
+    };
+    state
+        .doc_to_entry
+        .get(&doc)
+        .and_then(|id| state.entries.get(id))
+}
+
+fn question_of(entry: &FaqEntry, hit: &Hit) -> String {
+    let DocKey::U64(doc) = hit.key else {
+        return entry.question().to_string();
+    };
+    entry
+        .phrasings
+        .iter()
+        .find(|p| p.doc_key == doc)
+        .map_or_else(|| entry.question().to_string(), |p| p.text.clone())
+}
+
+fn candidate(s: &Scored) -> Candidate {
+    Candidate {
+        entry_id: s.entry,
+        question: s.question.clone(),
+        score: s.score,
+        sparse: s.sparse,
+        dense: s.dense,
+    }
+}
+
+/// Records a use of `id` (LRU tick, hit count, sliding TTL start).
+fn touch(state: &mut State, id: EntryId, now: u64) {
+    let tick = state.next_tick();
+    if let Some(entry) = state.entries.get_mut(&id) {
+        entry.hits += 1;
+        entry.last_tick = tick;
+        if entry.ttl_kind == TtlKind::Sliding {
+            entry.last_used_ms = now;
+        }
+    }
+}

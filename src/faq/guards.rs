@@ -1,0 +1,306 @@
+//! Guards against false hits: the dual gate, the runner-up margin and the lexical veto.
+//!
+//! Each guard looks at the ranked candidates of one lookup after the threshold
+//! has passed and either lets the best one through or names why not.
+
+use std::collections::HashSet;
+
+use super::config::{DualGate, LexicalVeto};
+use super::entry::EntryId;
+use super::lookup::{Refusal, Side, VetoReason};
+use crate::analysis::AnalyzerKind;
+use crate::index::Index;
+use crate::query::Mode;
+
+/// A candidate entry as ranked by a lookup (one per entry, its best phrasing).
+#[derive(Clone, Debug)]
+pub(crate) struct Scored {
+    pub entry: EntryId,
+    pub question: String,
+    pub answer: String,
+    pub score: f64,
+    pub sparse: Option<f64>,
+    pub dense: Option<f64>,
+}
+
+/// Both sides must pass their own gate; only sides that ran are checked.
+pub(crate) fn dual_gate(gate: &DualGate, best: &Scored, mode_used: Mode) -> Option<Refusal> {
+    if matches!(mode_used, Mode::Sparse | Mode::Hybrid)
+        && !best.sparse.is_some_and(|s| s >= gate.sparse)
+    {
+        return Some(Refusal::DualGate {
+            side: Side::Sparse,
+            score: best.sparse,
+            min: gate.sparse,
+        });
+    }
+    if matches!(mode_used, Mode::Dense | Mode::Hybrid)
+        && !best.dense.is_some_and(|s| s >= gate.dense)
+    {
+        return Some(Refusal::DualGate {
+            side: Side::Dense,
+            score: best.dense,
+            min: gate.dense,
+        });
+    }
+    None
+}
+
+/// The best entry with a different answer than `ranked[0]`, and the gap to it.
+pub(crate) fn runner_up(ranked: &[Scored]) -> Option<(EntryId, f64)> {
+    let (best, rest) = ranked.split_first()?;
+    rest.iter()
+        .find(|c| c.entry != best.entry && c.answer != best.answer)
+        .map(|c| (c.entry, best.score - c.score))
+}
+
+/// Refuses when the runner-up with a different answer is within `delta`.
+pub(crate) fn margin(delta: f64, runner_up: Option<(EntryId, f64)>) -> Option<Refusal> {
+    let (entry, gap) = runner_up?;
+    (gap < delta).then_some(Refusal::Margin {
+        runner_up: entry,
+        gap,
+        required: delta,
+    })
+}
+
+/// Refuses when the query and the best candidate differ in a number, in
+/// negation, or in a rare term that points to another candidate.
+///
+/// A number present on both sides but different always vetoes ("7 days" vs
+/// "14 days"); a number or a negation on one side only vetoes when the rest of
+/// the two questions agree (word-set Jaccard ≥ [`LexicalVeto::min_overlap`]),
+/// so "my delivery is 3 days late" still matches "what if my delivery is late?"
+/// and "I can't make my appointment, cancel it" still matches "how do I cancel
+/// an appointment?", while "turn off X" does not match "turn on X".
+pub(crate) fn lexical_veto(
+    veto: &LexicalVeto,
+    index: &Index,
+    query: &str,
+    ranked: &[Scored],
+) -> Option<Refusal> {
+    let best = ranked.first()?;
+    let overlap = word_overlap(query, &best.question);
+    if veto.numbers {
+        if let Some(term) = differing_number(query, &best.question, overlap >= veto.min_overlap) {
+            return Some(Refusal::LexicalVeto {
+                term,
+                reason: VetoReason::Number,
+            });
+        }
+    }
+    if veto.negations && overlap >= veto.min_overlap {
+        if let Some(term) = differing_negation(query, &best.question) {
+            return Some(Refusal::LexicalVeto {
+                term,
+                reason: VetoReason::Negation,
+            });
+        }
+    }
+    let word_terms = index.config().tfidf.analyzer == AnalyzerKind::Word;
+    if veto.substitutions && word_terms && overlap >= veto.min_overlap {
+        if let Some(refusal) = substitution(veto.min_idf, index, query, &best.question) {
+            return Some(refusal);
+        }
+    }
+    if veto.contrast_terms && word_terms {
+        return contrast_term(veto, index, query, ranked);
+    }
+    None
+}
+
+/// The rest agrees, but a rare stored term is swapped for another term
+/// ("pneumonia vaccine" for "shingles vaccine"): the query has a term the
+/// stored question lacks that is unknown to the index or has idf ≥ `min_idf`,
+/// and the stored question has a term with idf ≥ `min_idf` that the query lacks.
+fn substitution(min_idf: f64, index: &Index, query: &str, stored: &str) -> Option<Refusal> {
+    let analyzer = index.analyzer();
+    let query_terms: HashSet<String> = analyzer.terms(query).into_iter().collect();
+    let stored_terms: HashSet<String> = analyzer.terms(stored).into_iter().collect();
+    let rare = |t: &String| index.idf(t).is_some_and(|idf| idf >= min_idf);
+    let mut replaced: Vec<&String> = stored_terms
+        .difference(&query_terms)
+        .filter(|t| rare(t))
+        .collect();
+    replaced.sort();
+    let replaced = replaced.first()?;
+    let mut added: Vec<&String> = query_terms
+        .difference(&stored_terms)
+        .filter(|t| index.idf(t).is_none_or(|idf| idf >= min_idf))
+        .collect();
+    added.sort();
+    added.first().map(|term| Refusal::LexicalVeto {
+        term: (*term).clone(),
+        reason: VetoReason::Substitution {
+            replaced: (*replaced).clone(),
+        },
+    })
+}
+
+/// Jaccard similarity of the two questions' word sets, leaving out numbers,
+/// negations and "on" (the words the veto itself compares).
+fn word_overlap(a: &str, b: &str) -> f64 {
+    let content = |t: &str| -> HashSet<String> {
+        words(t)
+            .into_iter()
+            .filter(|w| !is_negation(w) && w != "on" && !w.chars().any(|c| c.is_ascii_digit()))
+            .collect()
+    };
+    let (a, b) = (content(a), content(b));
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 1.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
+}
+
+/// Lowercased words (letters, digits and inner apostrophes; ’ read as ').
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .replace('\u{2019}', "'")
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\'').to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Maximal runs of ASCII digits.
+fn numbers(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            current.push(c);
+        } else if !current.is_empty() {
+            out.insert(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.insert(current);
+    }
+    out
+}
+
+/// A number in one question and not the other: always when both sides have
+/// numbers, else only when `one_sided` is allowed.
+fn differing_number(query: &str, stored: &str, one_sided: bool) -> Option<String> {
+    let (q, s) = (numbers(query), numbers(stored));
+    if !one_sided && (q.is_empty() || s.is_empty()) {
+        return None;
+    }
+    let mut diff: Vec<&String> = q.symmetric_difference(&s).collect();
+    diff.sort();
+    diff.first().map(|n| (*n).clone())
+}
+
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "off", "without", "cannot", "none", "nothing", "neither", "nor",
+    "nobody", "nowhere", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant",
+    "couldnt", "wont", "wouldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
+];
+
+fn is_negation(word: &str) -> bool {
+    word.ends_with("n't") || NEGATIONS.contains(&word)
+}
+
+fn first_negation(text: &str) -> Option<String> {
+    words(text).into_iter().find(|w| is_negation(w))
+}
+
+/// The negation word of the side that has one, when exactly one side does.
+fn differing_negation(query: &str, stored: &str) -> Option<String> {
+    match (first_negation(query), first_negation(stored)) {
+        (Some(word), None) | (None, Some(word)) => Some(word),
+        _ => None,
+    }
+}
+
+/// A query term with idf ≥ `min_idf` that the best question lacks but a close
+/// rival (different answer, score ≥ `rival_ratio` × the best score) contains.
+fn contrast_term(
+    veto: &LexicalVeto,
+    index: &Index,
+    query: &str,
+    ranked: &[Scored],
+) -> Option<Refusal> {
+    let (best, others) = ranked.split_first()?;
+    let analyzer = index.analyzer();
+    let best_terms: HashSet<String> = analyzer.terms(&best.question).into_iter().collect();
+    let rivals: Vec<(EntryId, HashSet<String>)> = others
+        .iter()
+        .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
+        .map(|c| (c.entry, analyzer.terms(&c.question).into_iter().collect()))
+        .collect();
+    if rivals.is_empty() {
+        return None;
+    }
+    let mut query_terms = analyzer.terms(query);
+    query_terms.sort();
+    query_terms.dedup();
+    for term in query_terms.iter().filter(|t| !best_terms.contains(*t)) {
+        let Some(idf) = index.idf(term).filter(|&idf| idf >= veto.min_idf) else {
+            continue;
+        };
+        if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(term)) {
+            return Some(Refusal::LexicalVeto {
+                term: term.clone(),
+                reason: VetoReason::ContrastTerm { idf, other: *other },
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_digit_runs() {
+        let n = numbers("Can I refill 14 days early? Call 1-800-555");
+        let mut v: Vec<_> = n.into_iter().collect();
+        v.sort();
+        assert_eq!(v, ["1", "14", "555", "800"]);
+        assert_eq!(differing_number("7 days", "7-day", true), None);
+        assert_eq!(
+            differing_number("14 days", "7 days", false).as_deref(),
+            Some("14")
+        );
+        assert_eq!(
+            differing_number("late by 3 days", "is it late", false),
+            None
+        );
+        assert_eq!(
+            differing_number("late by 3 days", "is it late", true).as_deref(),
+            Some("3")
+        );
+    }
+
+    #[test]
+    fn overlap_ignores_the_compared_words() {
+        assert_eq!(word_overlap("turn off X", "turn on X"), 1.0);
+        assert!(
+            word_overlap(
+                "I can't make it, cancel my appointment",
+                "How do I cancel an appointment?"
+            ) < 0.5
+        );
+    }
+
+    #[test]
+    fn negation_polarity() {
+        assert_eq!(
+            differing_negation("turn off X", "turn on X").as_deref(),
+            Some("off")
+        );
+        assert_eq!(
+            differing_negation("I don\u{2019}t want it", "no thanks"),
+            None
+        );
+        assert_eq!(
+            differing_negation("why won't it load", "why does it load").as_deref(),
+            Some("won't")
+        );
+        assert_eq!(differing_negation("open today", "open on Sunday"), None);
+    }
+}

@@ -1,0 +1,670 @@
+//! FaqCache behaviour: TTLs on a manual clock, versions, sources, eviction,
+//! namespaces, thresholds, guards, model fingerprints, persistence parts.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use twofold::embed::Embedder;
+use twofold::faq::{
+    DualGate, EntryId, Eviction, FaqCache, FaqConfig, InsertOptions, Invalidation, Lookup,
+    LookupRequest, ManualClock, Refusal, ScoreMode, Side, TtlKind, VetoReason,
+};
+use twofold::index::Index;
+use twofold::Error;
+
+fn sparse(threshold: f64) -> FaqConfig {
+    FaqConfig {
+        score: ScoreMode::Sparse,
+        threshold,
+        ..FaqConfig::default()
+    }
+}
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    ))
+}
+
+fn cache_with(config: FaqConfig, clock: &Arc<ManualClock>) -> FaqCache {
+    FaqCache::builder()
+        .config(config)
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+}
+
+/// A few unrelated questions so that idf means something.
+fn filler(cache: &FaqCache) {
+    for (q, a) in [
+        ("What are your opening hours?", "9 to 5."),
+        ("Where is the nearest store?", "Main Street."),
+        ("Do you sell gift cards?", "Yes, in store."),
+        ("How do I contact support?", "Call us."),
+    ] {
+        cache.insert(q, a, InsertOptions::new()).unwrap();
+    }
+}
+
+fn answer(lookup: &Lookup) -> Option<&str> {
+    lookup.hit().map(|h| h.answer.as_str())
+}
+
+const RESET_Q: &str = "How do I reset my password?";
+const RESET_A: &str = "Settings, Account, Reset password.";
+
+#[test]
+fn absolute_ttl_expires_and_is_never_served() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    cache
+        .insert(
+            RESET_Q,
+            RESET_A,
+            InsertOptions::new().ttl(Duration::from_secs(60)),
+        )
+        .unwrap();
+    clock.advance(Duration::from_secs(30));
+    assert_eq!(
+        answer(&cache.lookup("how do I reset my password").unwrap()),
+        Some(RESET_A)
+    );
+    // Serving does not extend an absolute TTL.
+    clock.advance(Duration::from_secs(30));
+    let lookup = cache.lookup("how do I reset my password").unwrap();
+    assert_ne!(
+        answer(&lookup),
+        Some(RESET_A),
+        "expired entry served: {lookup:?}"
+    );
+    // Purged lazily by that lookup.
+    assert_eq!(cache.len(), 4);
+    assert_eq!(cache.stats().expirations, 1);
+}
+
+#[test]
+fn sliding_ttl_is_extended_by_use() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    let options = InsertOptions::new()
+        .ttl(Duration::from_secs(60))
+        .ttl_kind(TtlKind::Sliding);
+    cache.insert(RESET_Q, RESET_A, options).unwrap();
+    for _ in 0..3 {
+        clock.advance(Duration::from_secs(45));
+        assert_eq!(
+            answer(&cache.lookup("reset my password").unwrap()),
+            Some(RESET_A)
+        );
+    }
+    clock.advance(Duration::from_secs(61));
+    assert_ne!(
+        answer(&cache.lookup("reset my password").unwrap()),
+        Some(RESET_A)
+    );
+    assert_eq!(cache.stats().expirations, 1);
+}
+
+#[test]
+fn purge_expired_removes_only_expired_entries() {
+    let clock = clock();
+    let config = FaqConfig {
+        default_ttl: Some(Duration::from_secs(10)),
+        ..sparse(0.5)
+    };
+    let cache = cache_with(config, &clock);
+    cache
+        .insert("first question here", "1", InsertOptions::new())
+        .unwrap();
+    cache
+        .insert(
+            "second question here",
+            "2",
+            InsertOptions::new().ttl(Duration::from_secs(100)),
+        )
+        .unwrap();
+    cache
+        .insert("third question here", "3", InsertOptions::new())
+        .unwrap();
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(cache.purge_expired().unwrap(), 2);
+    assert_eq!(cache.len(), 1);
+    assert_eq!(cache.purge_expired().unwrap(), 0);
+    assert_eq!(cache.stats().expirations, 2);
+}
+
+#[test]
+fn data_version_bump_invalidates_older_entries() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new())
+        .unwrap();
+    assert_eq!(cache.bump_data_version().unwrap(), 1);
+    assert!(cache.is_empty());
+    assert!(!cache.lookup(RESET_Q).unwrap().is_hit());
+    let stale = cache.insert(RESET_Q, "old", InsertOptions::new().data_version(0));
+    assert!(
+        matches!(stale, Err(Error::InvalidParameter { ref name, .. }) if name == "data_version")
+    );
+    filler(&cache);
+    let id = cache
+        .insert(RESET_Q, "new answer", InsertOptions::new())
+        .unwrap();
+    assert_eq!(cache.get(id).unwrap().data_version, 1);
+    assert_eq!(answer(&cache.lookup(RESET_Q).unwrap()), Some("new answer"));
+    // Entries stored ahead of the current version survive a bump to it.
+    let ahead = cache
+        .insert(
+            "When do you ship orders?",
+            "Daily.",
+            InsertOptions::new().data_version(2),
+        )
+        .unwrap();
+    cache.bump_data_version().unwrap();
+    assert!(cache.get(ahead).is_some());
+    assert!(cache.get(id).is_none());
+}
+
+#[test]
+fn source_change_invalidates_citing_entries() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    let cites = cache
+        .insert(
+            RESET_Q,
+            RESET_A,
+            InsertOptions::new().source("doc-7").source("doc-8"),
+        )
+        .unwrap();
+    let other = cache
+        .insert(
+            "How do I change my email?",
+            "Settings.",
+            InsertOptions::new().source("doc-9"),
+        )
+        .unwrap();
+    assert_eq!(cache.on_source_changed("doc-1").unwrap(), 0);
+    assert_eq!(cache.on_source_changed("doc-8").unwrap(), 1);
+    assert!(cache.get(cites).is_none());
+    assert_ne!(answer(&cache.lookup(RESET_Q).unwrap()), Some(RESET_A));
+    assert_eq!(cache.invalidate_sources(&["doc-9", "doc-10"]).unwrap(), 1);
+    assert!(cache.get(other).is_none());
+    assert_eq!(cache.stats().invalidations, 2);
+}
+
+#[test]
+fn invalidate_by_id_tag_and_namespace() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    let a = cache
+        .insert("alpha question", "a", InsertOptions::new().tag("t1"))
+        .unwrap();
+    let b = cache
+        .insert(
+            "beta question",
+            "b",
+            InsertOptions::new().tag("t1").tag("t2"),
+        )
+        .unwrap();
+    let c = cache
+        .insert("gamma question", "c", InsertOptions::new().namespace("ns"))
+        .unwrap();
+    let d = cache
+        .insert("delta question", "d", InsertOptions::new())
+        .unwrap();
+    assert_eq!(cache.invalidate(Invalidation::Tag("t1".into())).unwrap(), 2);
+    assert!(cache.get(a).is_none() && cache.get(b).is_none());
+    assert_eq!(
+        cache
+            .invalidate(Invalidation::Namespace("ns".into()))
+            .unwrap(),
+        1
+    );
+    assert!(cache.get(c).is_none());
+    assert!(cache.remove(d).unwrap());
+    assert!(!cache.remove(d).unwrap());
+    assert!(cache.is_empty());
+}
+
+#[test]
+fn lru_evicts_least_recently_used() {
+    let clock = clock();
+    let config = FaqConfig {
+        max_entries: Some(3),
+        ..sparse(0.5)
+    };
+    let cache = cache_with(config, &clock);
+    let a = cache
+        .insert("apples oranges question", "a", InsertOptions::new())
+        .unwrap();
+    let b = cache
+        .insert("bananas kiwis question", "b", InsertOptions::new())
+        .unwrap();
+    let c = cache
+        .insert("cherries plums question", "c", InsertOptions::new())
+        .unwrap();
+    assert_eq!(answer(&cache.lookup("apples oranges").unwrap()), Some("a"));
+    let d = cache
+        .insert("dates figs question", "d", InsertOptions::new())
+        .unwrap();
+    assert!(cache.get(b).is_none(), "b was least recently used");
+    assert!(cache.get(a).is_some() && cache.get(c).is_some() && cache.get(d).is_some());
+    let e = cache
+        .insert("elderberries limes question", "e", InsertOptions::new())
+        .unwrap();
+    assert!(cache.get(c).is_none(), "then c");
+    assert_eq!(cache.len(), 3);
+    assert!(cache.get(e).is_some());
+    assert_eq!(cache.stats().evictions, 2);
+}
+
+#[test]
+fn lfu_evicts_least_frequently_served() {
+    let clock = clock();
+    let config = FaqConfig {
+        max_entries: Some(2),
+        eviction: Eviction::Lfu,
+        ..sparse(0.5)
+    };
+    let cache = cache_with(config, &clock);
+    let a = cache
+        .insert("apples oranges question", "a", InsertOptions::new())
+        .unwrap();
+    let b = cache
+        .insert("bananas kiwis question", "b", InsertOptions::new())
+        .unwrap();
+    cache.lookup("apples oranges").unwrap();
+    cache.lookup("apples oranges").unwrap();
+    cache.lookup("bananas kiwis").unwrap();
+    let c = cache
+        .insert("cherries plums question", "c", InsertOptions::new())
+        .unwrap();
+    assert!(
+        cache.get(b).is_none(),
+        "b was served once, a twice, c is new"
+    );
+    assert!(cache.get(a).is_some() && cache.get(c).is_some());
+}
+
+#[test]
+fn alternates_lead_to_one_answer() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    let id = cache
+        .insert(
+            RESET_Q,
+            RESET_A,
+            InsertOptions::new().alternate("I forgot my login credentials"),
+        )
+        .unwrap();
+    let hit = cache.lookup("forgot my login credentials").unwrap();
+    let hit = hit.hit().expect("alternate phrasing hits");
+    assert_eq!(hit.entry_id, id);
+    assert_eq!(hit.matched_question, "I forgot my login credentials");
+    assert_eq!(hit.answer, RESET_A);
+    assert_eq!(cache.len(), 5);
+}
+
+#[test]
+fn per_request_threshold_may_only_be_stricter() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new())
+        .unwrap();
+    let question = "how can I reset the password";
+    let score = cache.lookup(question).unwrap().hit().expect("hit").score;
+    assert!(score < 0.99);
+    let strict = cache
+        .lookup_with(&LookupRequest::new(question).threshold(0.99))
+        .unwrap();
+    assert!(!strict.is_hit());
+    let looser = cache.lookup_with(&LookupRequest::new(question).threshold(0.4));
+    assert!(matches!(looser, Err(Error::InvalidParameter { ref name, .. }) if name == "threshold"));
+    let nan = cache.lookup_with(&LookupRequest::new(question).threshold(f64::NAN));
+    assert!(nan.is_err());
+}
+
+#[test]
+fn namespaces_are_isolated() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.3), &clock);
+    cache
+        .insert(
+            RESET_Q,
+            "answer for tenant a",
+            InsertOptions::new().namespace("a"),
+        )
+        .unwrap();
+    let in_a = cache
+        .lookup_with(&LookupRequest::new(RESET_Q).namespace("a"))
+        .unwrap();
+    assert_eq!(answer(&in_a), Some("answer for tenant a"));
+    let in_b = cache
+        .lookup_with(&LookupRequest::new(RESET_Q).namespace("b"))
+        .unwrap();
+    assert!(!in_b.is_hit());
+    let Lookup::Miss(miss) = in_b else {
+        unreachable!()
+    };
+    assert!(
+        miss.nearest.is_empty(),
+        "other namespaces are not even candidates"
+    );
+}
+
+#[test]
+fn lexical_veto_names_number_and_negation() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.3), &clock);
+    filler(&cache);
+    cache
+        .insert(
+            "How do I turn on notifications?",
+            "Switch them on.",
+            InsertOptions::new(),
+        )
+        .unwrap();
+    cache
+        .insert("Can I refill 7 days early?", "Yes.", InsertOptions::new())
+        .unwrap();
+    let Lookup::Miss(miss) = cache.lookup("How do I turn off notifications?").unwrap() else {
+        panic!("negated question served");
+    };
+    assert_eq!(
+        miss.refused_by,
+        Some(Refusal::LexicalVeto {
+            term: "off".into(),
+            reason: VetoReason::Negation
+        })
+    );
+    let Lookup::Miss(miss) = cache.lookup("Can I refill 14 days early?").unwrap() else {
+        panic!("different number served");
+    };
+    let Some(Refusal::LexicalVeto {
+        term,
+        reason: VetoReason::Number,
+    }) = miss.refused_by
+    else {
+        panic!("{:?}", miss.refused_by);
+    };
+    assert!(term == "14" || term == "7");
+    assert!(cache.lookup("can I refill 7 days early").unwrap().is_hit());
+    assert_eq!(cache.stats().refusals, 2);
+}
+
+#[test]
+fn runner_up_margin_refuses_close_different_answers() {
+    let clock = clock();
+    let config = FaqConfig {
+        margin: Some(0.1),
+        lexical_veto: None,
+        ..sparse(0.3)
+    };
+    let cache = cache_with(config, &clock);
+    filler(&cache);
+    cache
+        .insert(
+            "What is the price of shipping to Canada?",
+            "$10",
+            InsertOptions::new(),
+        )
+        .unwrap();
+    cache
+        .insert(
+            "What is the price of shipping to Mexico?",
+            "$12",
+            InsertOptions::new(),
+        )
+        .unwrap();
+    let Lookup::Miss(miss) = cache.lookup("What is the price of shipping?").unwrap() else {
+        panic!("ambiguous question served");
+    };
+    assert!(matches!(miss.refused_by, Some(Refusal::Margin { gap, .. }) if gap < 0.1));
+    let hit = cache.lookup("price of shipping to Canada").unwrap();
+    assert_eq!(answer(&hit), Some("$10"));
+    assert!(hit.hit().unwrap().explain.guards_passed.contains(&"margin"));
+}
+
+/// Two-dimensional vectors from a fixed rule, so dense scores are known: a
+/// text with the word "please" points one way, any other text the other way.
+struct TableEmbedder {
+    name: &'static str,
+}
+
+impl Embedder for TableEmbedder {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn fingerprint(&self) -> String {
+        self.name.to_string()
+    }
+    fn embed_batch(&self, texts: &[&str]) -> twofold::Result<Vec<Vec<f32>>> {
+        Ok(texts
+            .iter()
+            .map(|t| {
+                if t.contains("please") {
+                    vec![1.0, 0.1]
+                } else {
+                    vec![0.1, 1.0]
+                }
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn dual_gate_requires_both_sides() {
+    let clock = clock();
+    let config = FaqConfig {
+        threshold: 0.3,
+        dual_gate: Some(DualGate {
+            sparse: 0.5,
+            dense: 0.9,
+        }),
+        lexical_veto: None,
+        ..FaqConfig::default()
+    };
+    let cache = FaqCache::builder()
+        .config(config)
+        .clock(clock.clone())
+        .embedder(Arc::new(TableEmbedder { name: "table-v1" }))
+        .build()
+        .unwrap();
+    filler(&cache);
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new())
+        .unwrap();
+    let hit = cache.lookup("How do I reset my password?").unwrap();
+    let hit = hit.hit().expect("both sides agree");
+    assert_eq!(hit.explain.mode_used, twofold::query::Mode::Hybrid);
+    assert!(hit.explain.dense.unwrap() > 0.99);
+    // Nearly the same words, but the dense side disagrees.
+    let lookup = cache.lookup("please, how do I reset my password").unwrap();
+    let Lookup::Miss(miss) = lookup else {
+        panic!("dense side should fail its gate: {lookup:?}");
+    };
+    assert!(
+        matches!(
+            miss.refused_by,
+            Some(Refusal::DualGate {
+                side: Side::Dense,
+                ..
+            })
+        ),
+        "{miss:?}"
+    );
+}
+
+#[test]
+fn vectors_of_another_model_are_refused() {
+    let clock = clock();
+    let cache = FaqCache::builder()
+        .config(FaqConfig::default())
+        .clock(clock.clone())
+        .embedder(Arc::new(TableEmbedder { name: "table-v1" }))
+        .build()
+        .unwrap();
+    assert_eq!(cache.fingerprint().as_deref(), Some("table-v1"));
+    let err = cache.insert(
+        RESET_Q,
+        RESET_A,
+        InsertOptions::new()
+            .vector(vec![1.0, 0.0])
+            .model("other-v2"),
+    );
+    assert!(
+        matches!(err, Err(Error::EmbedderMismatch { ref expected, ref found }) if expected == "table-v1" && found == "other-v2")
+    );
+    assert!(cache.is_empty());
+    let err = cache.lookup_with(
+        &LookupRequest::new(RESET_Q)
+            .vector(vec![1.0, 0.0])
+            .model("other-v2"),
+    );
+    assert!(matches!(err, Err(Error::EmbedderMismatch { .. })));
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new().model("table-v1"))
+        .unwrap();
+
+    // Caller-supplied vectors: the first named model is recorded.
+    let plain = FaqCache::builder()
+        .config(FaqConfig::default())
+        .build()
+        .unwrap();
+    plain
+        .insert(
+            RESET_Q,
+            RESET_A,
+            InsertOptions::new().vector(vec![1.0, 0.0]).model("m1"),
+        )
+        .unwrap();
+    let err = plain.lookup_with(
+        &LookupRequest::new(RESET_Q)
+            .vector(vec![1.0, 0.0])
+            .model("m2"),
+    );
+    assert!(matches!(err, Err(Error::EmbedderMismatch { .. })));
+
+    // Restoring parts onto an index whose embedder is another model.
+    let (parts, _index) = cache.into_parts();
+    let index = Index::builder()
+        .embedder(Arc::new(TableEmbedder { name: "table-v2" }))
+        .build(Vec::new())
+        .unwrap();
+    let mut empty_parts = parts.clone();
+    empty_parts.entries.clear();
+    let err = FaqCache::from_parts(empty_parts, index, None);
+    assert!(matches!(err, Err(Error::EmbedderMismatch { .. })));
+}
+
+#[test]
+fn parts_round_trip_through_serde_and_are_validated() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    let id = cache
+        .insert(
+            RESET_Q,
+            RESET_A,
+            InsertOptions::new()
+                .alternate("forgot my login")
+                .tag("t")
+                .meta("k", "v"),
+        )
+        .unwrap();
+    cache.lookup(RESET_Q).unwrap();
+    let (parts, index) = cache.into_parts();
+    let bytes = bincode::serde::encode_to_vec(&parts, bincode::config::standard()).unwrap();
+    let (decoded, _): (twofold::faq::FaqParts, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+    assert_eq!(decoded, parts);
+    let json = serde_json::to_string(&parts).unwrap();
+    assert_eq!(
+        serde_json::from_str::<twofold::faq::FaqParts>(&json).unwrap(),
+        parts
+    );
+
+    let mut broken = decoded.clone();
+    broken.entries[0].phrasings[0].doc_key = 999;
+    let fresh = Index::builder().build(Vec::new()).unwrap();
+    assert!(matches!(
+        FaqCache::from_parts(broken, fresh, None),
+        Err(Error::CorruptPersisted { .. })
+    ));
+    let mut wrong_version = decoded.clone();
+    wrong_version.version = 99;
+    let fresh = Index::builder().build(Vec::new()).unwrap();
+    assert!(matches!(
+        FaqCache::from_parts(wrong_version, fresh, None),
+        Err(Error::CorruptPersisted { .. })
+    ));
+
+    let restored = FaqCache::from_parts(decoded, index, Some(clock.clone())).unwrap();
+    assert_eq!(restored.len(), 5);
+    assert_eq!(restored.stats().hits, 1);
+    assert_eq!(
+        answer(&restored.lookup("forgot my login").unwrap()),
+        Some(RESET_A)
+    );
+    let next = restored
+        .insert("A brand new question", "new", InsertOptions::new())
+        .unwrap();
+    assert!(next > id);
+}
+
+#[test]
+fn feedback_accumulates_labels_for_recalibration() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.3), &clock);
+    filler(&cache);
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new())
+        .unwrap();
+    for _ in 0..40 {
+        let lookup = cache.lookup("reset my password").unwrap();
+        assert!(cache.feedback(&lookup, true));
+    }
+    let wrong = cache.lookup("gift cards store").unwrap();
+    cache.feedback(&wrong, false);
+    assert_eq!(cache.labels().len(), 41);
+    let calibration = cache.calibrate(0.9).unwrap();
+    let threshold = calibration.threshold.expect("40 correct hits reach 0.9");
+    let reset_score = cache.lookup("reset my password").unwrap().best().unwrap().1;
+    assert!((threshold - reset_score).abs() < 1e-12);
+    assert_eq!(calibration.point_at(threshold).correct, 40);
+}
+
+#[test]
+fn insert_errors_leave_the_cache_unchanged() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    assert!(cache.insert("  ", "x", InsertOptions::new()).is_err());
+    assert!(cache
+        .insert("q", "x", InsertOptions::new().ttl(Duration::ZERO))
+        .is_err());
+    let bad_vectors = InsertOptions::new().alternate_with_vector("other", vec![1.0]);
+    assert!(cache.insert("q", "x", bad_vectors).is_err());
+    let batch = vec![
+        (
+            "good question".to_string(),
+            "a".to_string(),
+            InsertOptions::new(),
+        ),
+        ("".to_string(), "b".to_string(), InsertOptions::new()),
+    ];
+    assert!(cache.insert_batch(batch).is_err());
+    assert!(cache.is_empty());
+    assert_eq!(cache.stats().inserts, 0);
+    let first = cache
+        .insert("good question", "a", InsertOptions::new())
+        .unwrap();
+    assert_eq!(first, EntryId(0));
+}

@@ -1,0 +1,77 @@
+//! Namespace isolation under concurrent inserts and lookups from several threads.
+
+use std::sync::Arc;
+use std::thread;
+
+use twofold::faq::{FaqCache, FaqConfig, InsertOptions, Lookup, LookupRequest, ScoreMode};
+
+#[test]
+fn no_cross_namespace_answer_under_concurrency() {
+    let config = FaqConfig {
+        score: ScoreMode::Sparse,
+        threshold: 0.3,
+        // The stored questions carry round numbers that the probes lack.
+        lexical_veto: None,
+        ..FaqConfig::default()
+    };
+    let cache = Arc::new(FaqCache::builder().config(config).build().unwrap());
+    let namespaces = ["red", "green", "blue", "amber"];
+    let topics = [
+        "password reset",
+        "opening hours",
+        "gift cards",
+        "refund policy",
+        "store location",
+    ];
+    let handles: Vec<_> = namespaces
+        .iter()
+        .map(|&ns| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || {
+                let mut served = 0;
+                for round in 0..6 {
+                    for topic in topics {
+                        let question = format!("question about {topic} number {round}");
+                        let answer = format!("{ns}: {topic} {round}");
+                        cache
+                            .insert(&question, &answer, InsertOptions::new().namespace(ns))
+                            .unwrap();
+                        for probe in topics {
+                            let request =
+                                LookupRequest::new(format!("question about {probe}")).namespace(ns);
+                            match cache.lookup_with(&request).unwrap() {
+                                Lookup::Hit(hit) => {
+                                    assert!(
+                                        hit.answer.starts_with(&format!("{ns}:")),
+                                        "{ns} got {:?}",
+                                        hit.answer
+                                    );
+                                    served += 1;
+                                }
+                                Lookup::Miss(miss) => {
+                                    for c in &miss.nearest {
+                                        let entry = cache.get(c.entry_id);
+                                        // The entry may have been removed since; if present it is ours.
+                                        if let Some(entry) = entry {
+                                            assert_eq!(entry.namespace, ns);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                served
+            })
+        })
+        .collect();
+    let served: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert!(served > 0, "some lookups must hit");
+    assert_eq!(cache.len(), namespaces.len() * topics.len() * 6);
+    let stats = cache.stats();
+    assert_eq!(
+        stats.lookups,
+        (namespaces.len() * topics.len() * 6 * topics.len()) as u64
+    );
+    assert_eq!(stats.hits + stats.misses, stats.lookups);
+}
