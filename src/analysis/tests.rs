@@ -218,3 +218,15 @@ fn runtime_failure_is_reported() {
         "{result:?}"
     );
 }
+
+/// Regression (randomized sklearn parity, seed 7): a backtracking pattern over a
+/// 5,000-character word run hit a 1M-step limit and silently lost the terms after it.
+#[test]
+fn backtracking_pattern_survives_a_long_word_run() {
+    let a = with_pattern(r"(\w+)ing\b").unwrap();
+    let text = format!("{} reading jumping", "abcdefghij".repeat(500));
+    let mut terms = Vec::new();
+    a.try_for_each_term(&text, &mut |t| terms.push(t.to_string()))
+        .unwrap();
+    assert_eq!(terms, ["read", "jump"]);
+}
