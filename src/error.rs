@@ -130,6 +130,27 @@ pub enum Error {
         /// What was found.
         detail: String,
     },
+    /// A snapshot file that cannot be read (or a payload too large to write);
+    /// the inner error says which check failed.
+    #[error(transparent)]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
+    /// A file that a model directory must contain is absent.
+    #[error("model file {path} is missing; fetch the model with scripts/fetch_model.sh or point to a sentence-transformers directory")]
+    ModelFileMissing {
+        /// The file that was looked for.
+        path: PathBuf,
+    },
+    /// A model file exists but cannot be used (unreadable, malformed, or describes an unsupported model).
+    #[error("model file {path}: {reason}")]
+    ModelFile {
+        /// The offending file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The tokenizer or the model failed on input text.
+    #[error("embedding failed: {0}")]
+    Embedding(String),
     /// Vectors from a different embedding model than the one a store was built
     /// with (compared by [`Embedder::fingerprint`](crate::embed::Embedder::fingerprint)).
     #[error("embedder fingerprint {found:?} does not match {expected:?}; vectors from different models cannot be compared, rebuild the cache with the new model")]

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod index;
 pub mod query;
 pub mod recommend;
+pub mod snapshot;
 pub mod sparse;
 pub mod tfidf;
 

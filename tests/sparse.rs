@@ -62,10 +62,11 @@ fn query(dim: usize, entries: &[(usize, f64)]) -> CsVec<f64> {
 }
 
 prop_compose! {
-    /// A random matrix with l2-normalised rows; small value sets make ties likely.
+    /// A random matrix with l2-normalised rows; repeated values make ties likely, and negative
+    /// values check that pruning bounds hold for any sign.
     fn matrix_and_query()(rows in 1usize..60, cols in 1usize..25)
-        (entries in prop::collection::vec((0..rows, 0..cols, prop_oneof![Just(1.0), Just(2.0), 0.01f64..5.0]), 0..400),
-         q in prop::collection::vec((0..cols + 3, prop_oneof![Just(1.0), 0.01f64..3.0]), 0..10),
+        (entries in prop::collection::vec((0..rows, 0..cols, prop_oneof![Just(1.0), Just(2.0), 0.01f64..5.0, -3.0f64..-0.01]), 0..400),
+         q in prop::collection::vec((0..cols + 3, prop_oneof![Just(1.0), 0.01f64..3.0, -2.0f64..-0.01]), 0..10),
          k in 1usize..15, rows in Just(rows), cols in Just(cols), modulus in 1u32..5)
         -> (CsMat<f64>, Vec<(usize, f64)>, usize, usize, u32) {
         (l2_rows(rows, cols, &entries), q, cols + 3, k, modulus)

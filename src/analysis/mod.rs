@@ -14,6 +14,35 @@
 //!    - char_wb: split on Python whitespace, pad each word with one space,
 //!      then per-word n-grams with sklearn's short-word rule.
 //!
+//! ```
+//! use twofold::analysis::{Analyzer, AnalyzerConfig};
+//!
+//! let analyzer = Analyzer::new(AnalyzerConfig { ngram_range: (1, 2), ..Default::default() })?;
+//! // Python's \w includes `²` (category No) but not the combining U+0301.
+//! assert_eq!(
+//!     analyzer.terms("Hello, x² cafe\u{301}!"),
+//!     ["hello", "x²", "cafe", "hello x²", "x² cafe"],
+//! );
+//! # Ok::<(), twofold::Error>(())
+//! ```
+//!
+//! # Order of the twofold extras
+//! Stemming runs after stop-word removal (stop words are matched against
+//! unstemmed tokens) and before word n-grams (n-grams join stems).
+//! [`TokenizerKind::Unicode`] emits every UAX #29 word, including
+//! one-character words, and ignores `token_pattern`.
+//!
+//! # Unicode version
+//! Character classes come from tables generated with Python 3.11 (Unicode
+//! [`pyword::PYTHON_UNICODE_VERSION`]); lowercasing and NFKD come from Rust
+//! and agree with Python on every code point assigned in that version.
+//!
+//! # Performance
+//! [`Analyzer::for_each_term`] passes `&str` slices of the normalised text to
+//! the sink. Allocation is per document, not per term: word n-grams are joined
+//! in one reused buffer, char n-grams use one offset table; stemming and
+//! normalisation that changes the text allocate.
+//!
 //! # Deviations from scikit-learn
 //! - `ngram_range` with a lower bound of 0 is rejected
 //!   ([`Error::InvalidNgramRange`]); sklearn accepts it and emits `""`.
@@ -155,7 +184,7 @@ impl Analyzer {
         let tokenizer = if config.analyzer == AnalyzerKind::Word {
             Tokenizer::new(config.tokenizer, &config.token_pattern)?
         } else {
-            Tokenizer::WordRuns
+            Tokenizer::WordRuns { min_chars: 2 }
         };
         let stop_words = StopWordSet::new(&config.stop_words);
         let stemmer = config.stemmer.map(TokenStemmer::new);

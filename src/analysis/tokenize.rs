@@ -1,7 +1,7 @@
 //! Word tokenisers: sklearn's default pattern as a scanner, custom
 //! `token_pattern`s with Python `re` semantics, and UAX #29 words.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use fancy_regex::{Regex, RegexBuilder, RegexInput};
 use unicode_segmentation::UnicodeSegmentation;
@@ -22,8 +22,12 @@ pub const TOKEN_PATTERN_BACKTRACK_LIMIT: usize = 1_000_000;
 /// A ready word tokeniser.
 #[derive(Clone, Debug)]
 pub(crate) enum Tokenizer {
-    /// `(?u)\b\w\w+\b`: maximal runs of >= 2 Python-`\w` code points.
-    WordRuns,
+    /// `(?u)\b\w\w+\b` and equivalents: maximal runs of at least `min_chars`
+    /// Python-`\w` code points.
+    WordRuns {
+        /// Shortest run kept (2 for sklearn's default pattern).
+        min_chars: usize,
+    },
     /// Any other pattern, through fancy-regex.
     Pattern(Arc<PyPattern>),
     /// UAX #29 words.
@@ -34,10 +38,10 @@ impl Tokenizer {
     pub(crate) fn new(kind: TokenizerKind, token_pattern: &str) -> Result<Self> {
         match kind {
             TokenizerKind::Unicode => Ok(Tokenizer::Unicode),
-            TokenizerKind::Pattern if is_default_pattern(token_pattern) => Ok(Tokenizer::WordRuns),
-            TokenizerKind::Pattern => {
-                Ok(Tokenizer::Pattern(Arc::new(PyPattern::new(token_pattern)?)))
-            }
+            TokenizerKind::Pattern => match word_run_pattern(token_pattern) {
+                Some(min_chars) => Ok(Tokenizer::WordRuns { min_chars }),
+                None => Ok(Tokenizer::Pattern(Arc::new(PyPattern::new(token_pattern)?))),
+            },
         }
     }
 
@@ -47,8 +51,8 @@ impl Tokenizer {
         sink: &mut dyn FnMut(&'t str),
     ) -> Result<()> {
         match self {
-            Tokenizer::WordRuns => {
-                word_runs(text, sink);
+            Tokenizer::WordRuns { min_chars } => {
+                word_runs_min(text, *min_chars, sink);
                 Ok(())
             }
             Tokenizer::Pattern(pattern) => pattern.findall(text, sink),
@@ -60,14 +64,38 @@ impl Tokenizer {
     }
 }
 
-/// sklearn's default pattern, with or without the redundant `(?u)`.
-fn is_default_pattern(pattern: &str) -> bool {
-    pattern == DEFAULT_TOKEN_PATTERN || pattern == r"\b\w\w+\b"
+/// Patterns whose `findall` is exactly "maximal runs of Python-`\w` of at
+/// least N code points", served by the scanner instead of a regex: sklearn's
+/// default, and the common `\b\w+\b` / `\w+` (each with or without the
+/// redundant `(?u)`). The property tests check each against the regex path.
+pub(crate) const WORD_RUN_PATTERNS: &[(&str, usize)] = &[
+    (DEFAULT_TOKEN_PATTERN, 2),
+    (r"\b\w\w+\b", 2),
+    (r"(?u)\w\w+", 2),
+    (r"\w\w+", 2),
+    (r"(?u)\b\w+\b", 1),
+    (r"\b\w+\b", 1),
+    (r"(?u)\w+", 1),
+    (r"\w+", 1),
+];
+
+fn word_run_pattern(pattern: &str) -> Option<usize> {
+    WORD_RUN_PATTERNS
+        .iter()
+        .find(|(p, _)| *p == pattern)
+        .map(|&(_, min_chars)| min_chars)
 }
 
 /// Calls `sink` with every maximal run of at least two Python-`\w` code
 /// points: exactly what `re.findall(r"(?u)\b\w\w+\b", text)` returns.
 pub fn word_runs<'t>(text: &'t str, sink: &mut dyn FnMut(&'t str)) {
+    word_runs_min(text, 2, sink);
+}
+
+/// Calls `sink` with every maximal run of at least `min_chars` (>= 1)
+/// Python-`\w` code points.
+pub fn word_runs_min<'t>(text: &'t str, min_chars: usize, sink: &mut dyn FnMut(&'t str)) {
+    let min_chars = min_chars.max(1);
     let bytes = text.as_bytes();
     let mut run_start = 0usize;
     let mut run_chars = 0usize;
@@ -87,12 +115,12 @@ pub fn word_runs<'t>(text: &'t str, sink: &mut dyn FnMut(&'t str)) {
             }
             run_chars += 1;
         } else {
-            emit_run(text, run_start, i, run_chars, sink);
+            emit_run(text, run_start, i, run_chars, min_chars, sink);
             run_chars = 0;
         }
         i += width;
     }
-    emit_run(text, run_start, text.len(), run_chars, sink);
+    emit_run(text, run_start, text.len(), run_chars, min_chars, sink);
 }
 
 #[inline]
@@ -101,9 +129,10 @@ fn emit_run<'t>(
     start: usize,
     end: usize,
     chars: usize,
+    min_chars: usize,
     sink: &mut dyn FnMut(&'t str),
 ) {
-    if chars >= 2 {
+    if chars >= min_chars && chars > 0 {
         if let Some(run) = text.get(start..end) {
             sink(run);
         }
@@ -119,8 +148,11 @@ pub(crate) struct PyPattern {
     source: String,
     regex: Regex,
     /// The same pattern, refusing empty matches: Python's "must advance"
-    /// search after an empty match. `None` when no non-empty match exists.
-    nonempty: Option<Regex>,
+    /// search after an empty match. Compiled on first use (most patterns
+    /// never match empty); `Ok(None)` when no non-empty match exists.
+    nonempty: Arc<OnceLock<std::result::Result<Option<Regex>, String>>>,
+    /// The translated fancy-regex pattern, kept for the lazy compile.
+    translated: Arc<str>,
     /// Exactly one capturing group: its text is the token.
     grouped: bool,
 }
@@ -136,19 +168,11 @@ impl PyPattern {
             return Err(Error::TooManyCaptureGroups(source.to_string()));
         }
         let regex = build(&translation.pattern, false).map_err(|e| invalid(e.to_string()))?;
-        let nonempty = match build(&translation.pattern, true) {
-            Ok(regex) => Some(regex),
-            Err(fancy_regex::Error::CompileError(e))
-                if matches!(*e, fancy_regex::CompileError::PatternCanNeverMatch) =>
-            {
-                None
-            }
-            Err(e) => return Err(invalid(e.to_string())),
-        };
         Ok(PyPattern {
             source: source.to_string(),
             regex,
-            nonempty,
+            nonempty: Arc::new(OnceLock::new()),
+            translated: translation.pattern.into(),
             grouped: translation.groups == 1,
         })
     }
@@ -194,7 +218,7 @@ impl PyPattern {
         text: &'t str,
         pos: usize,
     ) -> Result<Option<fancy_regex::Captures<'t, str>>> {
-        if let Some(nonempty) = &self.nonempty {
+        if let Some(nonempty) = self.nonempty_regex()? {
             let input = RegexInput::new(text).from_pos(pos).anchored(true);
             if let Some(caps) = nonempty
                 .captures_input(input)
@@ -206,6 +230,27 @@ impl PyPattern {
         match text.get(pos..).and_then(|rest| rest.chars().next()) {
             Some(c) => self.search(text, pos + c.len_utf8()),
             None => Ok(None),
+        }
+    }
+
+    fn nonempty_regex(&self) -> Result<Option<&Regex>> {
+        let compiled = self
+            .nonempty
+            .get_or_init(|| match build(&self.translated, true) {
+                Ok(regex) => Ok(Some(regex)),
+                Err(fancy_regex::Error::CompileError(e))
+                    if matches!(*e, fancy_regex::CompileError::PatternCanNeverMatch) =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(e.to_string()),
+            });
+        match compiled {
+            Ok(regex) => Ok(regex.as_ref()),
+            Err(reason) => Err(Error::TokenPatternRuntime {
+                pattern: self.source.clone(),
+                reason: reason.clone(),
+            }),
         }
     }
 
@@ -304,19 +349,31 @@ mod tests {
     }
 
     #[test]
+    fn python_escapes_and_classes() {
+        // Expected values from Python 3.11 `re.findall`.
+        assert_eq!(findall(r"(?P<a>\w)(?P=a)", "aabcc"), ["a", "c"]);
+        assert_eq!(findall(r"[\b]+", "a\u{8}\u{8}b"), ["\u{8}\u{8}"]);
+        assert_eq!(findall(r"\0\01", "\u{0}\u{1}"), ["\u{0}\u{1}"]);
+        assert_eq!(findall(r"[]a]+", "a]b"), ["a]"]);
+        assert_eq!(findall(r"[^]a]+", "a]bc"), ["bc"]);
+        assert_eq!(findall(r"a{1,2}?", "aaa"), ["a", "a", "a"]);
+        assert_eq!(findall(r"\$\.\*", "$.*"), ["$.*"]);
+        assert_eq!(findall(r"[\d-]+", "1-2 x"), ["1-2"]);
+        assert_eq!(findall(r"[-a]+", "-a b"), ["-a"]);
+        assert_eq!(findall(r"\w+(?#c)\s", " ab c"), ["ab "]);
+    }
+
+    #[test]
     fn default_pattern_is_recognised() {
-        assert!(matches!(
-            Tokenizer::new(TokenizerKind::Pattern, r"(?u)\b\w\w+\b"),
-            Ok(Tokenizer::WordRuns)
-        ));
-        assert!(matches!(
-            Tokenizer::new(TokenizerKind::Pattern, r"\b\w\w+\b"),
-            Ok(Tokenizer::WordRuns)
-        ));
-        assert!(matches!(
-            Tokenizer::new(TokenizerKind::Pattern, r"\w+"),
-            Ok(Tokenizer::Pattern(_))
-        ));
+        let runs = |p: &str| match Tokenizer::new(TokenizerKind::Pattern, p) {
+            Ok(Tokenizer::WordRuns { min_chars }) => Some(min_chars),
+            _ => None,
+        };
+        assert_eq!(runs(r"(?u)\b\w\w+\b"), Some(2));
+        assert_eq!(runs(r"\b\w\w+\b"), Some(2));
+        assert_eq!(runs(r"\b\w+\b"), Some(1));
+        assert_eq!(runs(r"\w+"), Some(1));
+        assert_eq!(runs(r"\w{2,}"), None);
     }
 
     #[test]
@@ -352,6 +409,14 @@ mod tests {
             PyPattern::new(r"\b\w{2,}\b").unwrap_or_else(|e| panic!("{e}"))
         });
 
+        static SCANNER_PATTERNS: std::sync::LazyLock<Vec<(PyPattern, usize)>> =
+            std::sync::LazyLock::new(|| {
+                WORD_RUN_PATTERNS
+                    .iter()
+                    .map(|&(p, min)| (PyPattern::new(p).unwrap_or_else(|e| panic!("{e}")), min))
+                    .collect()
+            });
+
         fn via_regex(pattern: &PyPattern, text: &str) -> Vec<String> {
             let mut out = Vec::new();
             pattern
@@ -372,6 +437,15 @@ mod tests {
             #[test]
             fn scanner_equals_translated_default_pattern(text in mixed_text()) {
                 prop_assert_eq!(via_scanner(&text), via_regex(&DEFAULT, &text));
+            }
+
+            #[test]
+            fn every_scanner_pattern_equals_its_regex(text in mixed_text()) {
+                for (compiled, min_chars) in SCANNER_PATTERNS.iter() {
+                    let mut scanned = Vec::new();
+                    word_runs_min(&text, *min_chars, &mut |t| scanned.push(t.to_string()));
+                    prop_assert_eq!(&scanned, &via_regex(compiled, &text), "{:?}", compiled);
+                }
             }
 
             #[test]

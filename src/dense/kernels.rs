@@ -1,11 +1,114 @@
 //! Distance kernels: dot product and squared L2 over `f32` slices.
 //!
-//! Written with 8 independent accumulators over `chunks_exact(8)` so that the
-//! compiler turns them into SIMD code without `unsafe` or feature flags.
+//! The portable versions use 8 independent accumulators over
+//! `chunks_exact(8)`. On x86-64 with AVX2 and FMA (detected at run time with
+//! `is_x86_feature_detected!`) explicit 256-bit intrinsics are used instead:
+//! four FMA accumulators over 32 floats per step, about 11 instructions per
+//! 32 dimensions. Auto-vectorising the portable code under
+//! `#[target_feature]` gave 128-bit code with shuffles, several times slower,
+//! and these kernels are most of the cost of a graph search.
 
 /// Dot product of two equally long slices (the shorter length wins otherwise).
 #[inline]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: `avx2::dot` only requires AVX2 and FMA, which the CPU reports just above.
+        return unsafe { avx2::dot(a, b) };
+    }
+    dot_portable(a, b)
+}
+
+/// Squared Euclidean distance of two equally long slices.
+#[inline]
+pub(crate) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: `avx2::l2_squared` only requires AVX2 and FMA, which the CPU reports just above.
+        return unsafe { avx2::l2_squared(a, b) };
+    }
+    l2_squared_portable(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256, _mm256_add_ps, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
+        _mm256_loadu_ps, _mm256_setzero_ps, _mm256_sub_ps, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32,
+        _mm_movehdup_ps, _mm_movehl_ps,
+    };
+
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn load8(lane: &[f32; 8]) -> __m256 {
+        // SAFETY: `lane` is 8 readable floats; `loadu` has no alignment requirement.
+        unsafe { _mm256_loadu_ps(lane.as_ptr()) }
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn hsum(v: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
+    }
+
+    /// Sum over `i < n` of `term(a[i], b[i])`, where `term_v` is its 8-lane form
+    /// folded into an accumulator.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn fold(
+        a: &[f32],
+        b: &[f32],
+        term_v: impl Fn(__m256, __m256, __m256) -> __m256,
+        term: impl Fn(f32, f32) -> f32,
+    ) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let ((a32, a), (b32, b)) = (a.as_chunks::<32>(), b.as_chunks::<32>());
+        for (x, y) in a32.iter().zip(b32) {
+            let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
+            for ((acc, x), y) in acc.iter_mut().zip(x).zip(y) {
+                *acc = term_v(load8(x), load8(y), *acc);
+            }
+        }
+        let ((a8, a), (b8, b)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+        for (x, y) in a8.iter().zip(b8) {
+            acc[0] = term_v(load8(x), load8(y), acc[0]);
+        }
+        let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+        let tail: f32 = a.iter().zip(b).map(|(x, y)| term(*x, *y)).sum();
+        hsum(total) + tail
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+        fold(a, b, |x, y, acc| _mm256_fmadd_ps(x, y, acc), |x, y| x * y)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
+        fold(
+            a,
+            b,
+            |x, y, acc| {
+                let d = _mm256_sub_ps(x, y);
+                _mm256_fmadd_ps(d, d, acc)
+            },
+            |x, y| (x - y) * (x - y),
+        )
+    }
+}
+
+#[inline(always)]
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0f32; 8];
@@ -23,9 +126,8 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     sum8(acc) + tail
 }
 
-/// Squared Euclidean distance of two equally long slices.
-#[inline]
-pub(crate) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
+#[inline(always)]
+fn l2_squared_portable(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0f32; 8];
@@ -44,7 +146,7 @@ pub(crate) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
     sum8(acc) + tail
 }
 
-#[inline]
+#[inline(always)]
 fn sum8(a: [f32; 8]) -> f32 {
     ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]))
 }
@@ -71,12 +173,37 @@ mod tests {
 
     #[test]
     fn kernels_match_naive_sums() {
-        let a: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin()).collect();
-        let b: Vec<f32> = (0..37).map(|i| (i as f32 * 0.11).cos()).collect();
-        let naive_dot: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        let naive_l2: f32 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
-        assert!((dot(&a, &b) - naive_dot).abs() < 1e-4);
-        assert!((l2_squared(&a, &b) - naive_l2).abs() < 1e-4);
+        // Every tail shape of the 32- and 8-float blocks, plus MiniLM's 384.
+        for len in (0..=70).chain([384, 389]) {
+            let a: Vec<f32> = (0..len).map(|i| (i as f32 * 0.37).sin()).collect();
+            let b: Vec<f32> = (0..len).map(|i| (i as f32 * 0.11).cos()).collect();
+            let pairs = || {
+                a.iter()
+                    .zip(&b)
+                    .map(|(&x, &y)| (f64::from(x), f64::from(y)))
+            };
+            let naive_dot: f64 = pairs().map(|(x, y)| x * y).sum();
+            let naive_l2: f64 = pairs().map(|(x, y)| (x - y) * (x - y)).sum();
+            let tol = 1e-5 * (len as f64 + 1.0);
+            assert!(
+                (f64::from(dot(&a, &b)) - naive_dot).abs() < tol,
+                "dot, len {len}"
+            );
+            assert!(
+                (f64::from(l2_squared(&a, &b)) - naive_l2).abs() < tol,
+                "l2, len {len}"
+            );
+            assert!((f64::from(dot_portable(&a, &b)) - naive_dot).abs() < tol);
+            assert!((f64::from(l2_squared_portable(&a, &b)) - naive_l2).abs() < tol);
+        }
+    }
+
+    #[test]
+    fn kernels_use_the_shorter_length() {
+        let a = [1.0f32; 40];
+        let b = [2.0f32; 33];
+        assert_eq!(dot(&a, &b), 66.0);
+        assert_eq!(l2_squared(&a, &b), 33.0);
     }
 
     #[test]

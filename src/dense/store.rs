@@ -3,10 +3,9 @@
 //! A slot is a row of the store. Slots are appended; a deleted or updated
 //! vector leaves its slot as a tombstone until [`VectorStore::compact`].
 
-use crate::ids::DocId;
+use std::collections::HashMap;
 
-/// Marks "no slot" in `doc_slot`.
-pub(crate) const NO_SLOT: u32 = u32::MAX;
+use crate::ids::DocId;
 
 #[derive(Clone, Debug)]
 pub(crate) struct VectorStore {
@@ -18,8 +17,10 @@ pub(crate) struct VectorStore {
     /// Tombstone bitset over slots.
     deleted: Vec<u64>,
     n_deleted: usize,
-    /// `doc_slot[doc]`: the live slot of a document or `NO_SLOT`.
-    doc_slot: Vec<u32>,
+    /// The live slot of each document with a vector. A map, not a vector
+    /// indexed by `DocId`, so that memory follows the number of rows even
+    /// for gapped (or hostile, in persisted data) ids.
+    doc_slot: HashMap<DocId, u32>,
 }
 
 impl VectorStore {
@@ -30,7 +31,7 @@ impl VectorStore {
             slot_doc: Vec::new(),
             deleted: Vec::new(),
             n_deleted: 0,
-            doc_slot: Vec::new(),
+            doc_slot: HashMap::new(),
         }
     }
 
@@ -50,7 +51,7 @@ impl VectorStore {
         }
         for (slot, doc) in store.slot_doc.iter().enumerate() {
             if !is_set(&store.deleted, slot) {
-                set_doc_slot(&mut store.doc_slot, *doc, slot as u32);
+                store.doc_slot.insert(*doc, slot as u32);
             }
         }
         store
@@ -89,10 +90,7 @@ impl VectorStore {
     }
 
     pub(crate) fn slot_of(&self, doc: DocId) -> Option<u32> {
-        self.doc_slot
-            .get(doc.index())
-            .copied()
-            .filter(|&s| s != NO_SLOT)
+        self.doc_slot.get(&doc).copied()
     }
 
     /// Appends a live row for `doc` (which must have no live row) and returns its slot.
@@ -103,16 +101,15 @@ impl VectorStore {
         if self.deleted.len() * 64 < self.slot_doc.len() {
             self.deleted.push(0);
         }
-        set_doc_slot(&mut self.doc_slot, doc, slot);
+        self.doc_slot.insert(doc, slot);
         slot
     }
 
     /// Tombstones the live row of `doc`; returns whether there was one.
     pub(crate) fn remove(&mut self, doc: DocId) -> bool {
-        match self.slot_of(doc) {
+        match self.doc_slot.remove(&doc) {
             Some(slot) => {
                 self.mark_deleted(slot);
-                self.doc_slot[doc.index()] = NO_SLOT;
                 true
             }
             None => false,
@@ -151,11 +148,4 @@ impl VectorStore {
 #[inline]
 fn is_set(bits: &[u64], i: usize) -> bool {
     bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
-}
-
-fn set_doc_slot(doc_slot: &mut Vec<u32>, doc: DocId, slot: u32) {
-    if doc_slot.len() <= doc.index() {
-        doc_slot.resize(doc.index() + 1, NO_SLOT);
-    }
-    doc_slot[doc.index()] = slot;
 }

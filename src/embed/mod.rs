@@ -3,8 +3,32 @@
 //! An [`Index`](crate) may be given an [`Embedder`] so that text-only queries
 //! also search the dense side. Without one, callers pass query vectors
 //! themselves, and a text-only query runs sparse-only (the result says so).
+//!
+//! With the cargo feature `embed`, [`SentenceEmbedder`] runs a BERT-family
+//! sentence-transformers model (e.g. all-MiniLM-L6-v2) in process: pure Rust,
+//! no Python, no network; the model is read from a local directory.
 
 use crate::error::Result;
+
+#[cfg(feature = "embed")]
+mod bert;
+#[cfg(feature = "embed")]
+mod kernels;
+#[cfg(feature = "embed")]
+mod long_text;
+#[cfg(feature = "embed")]
+mod model_dir;
+#[cfg(feature = "embed")]
+mod pooling;
+#[cfg(feature = "embed")]
+mod sentence;
+
+#[cfg(feature = "embed")]
+pub use long_text::{LongTextStrategy, WindowPool};
+#[cfg(feature = "embed")]
+pub use model_dir::Pooling;
+#[cfg(feature = "embed")]
+pub use sentence::{SentenceEmbedder, SentenceEmbedderBuilder, DEFAULT_BATCH_SIZE};
 
 /// Turns text into fixed-size vectors.
 ///

@@ -17,7 +17,7 @@
 //! # Ids
 //!
 //! Callers name documents by [`DocKey`]. Internally each stored version of a
-//! document has a [`DocId`](crate::ids::DocId); an update gives the document a
+//! document has a [`DocId`]; an update gives the document a
 //! fresh one, so both sides always agree on what an id means.
 
 mod builder;
@@ -25,6 +25,7 @@ mod config;
 mod document;
 mod filter;
 mod mutate;
+mod parts;
 mod state;
 pub(crate) mod terms;
 
@@ -182,7 +183,6 @@ impl Index {
         &self.weights
     }
 
-    #[allow(dead_code)]
     pub(crate) fn stats(&self) -> &LiveStats {
         &self.stats
     }

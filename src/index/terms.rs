@@ -59,8 +59,7 @@ pub(crate) struct Dictionary {
 }
 
 impl Dictionary {
-    /// Rebuilds the lookup of a persisted term list (for the snapshot layer).
-    #[allow(dead_code)]
+    /// Rebuilds the lookup of a persisted term list.
     ///
     /// # Errors
     /// [`Error::CorruptPersisted`] when a term is listed twice or there are too many.
@@ -107,7 +106,6 @@ impl Dictionary {
     }
 }
 
-#[allow(dead_code)]
 fn corrupt(detail: &str) -> Error {
     Error::CorruptPersisted {
         what: "term dictionary",

@@ -53,6 +53,12 @@ impl Plan {
         })
     }
 
+    /// Whether the request restricts documents beyond liveness (both retrievers
+    /// already skip deleted documents, and run faster without a predicate).
+    pub fn restricts(&self, request: &SearchRequest) -> bool {
+        request.filter.is_some() || !self.excluded.is_empty()
+    }
+
     /// Whether a document may be returned: live, not excluded, passing the filter.
     pub fn accepts(&self, index: &Index, request: &SearchRequest, id: DocId) -> bool {
         let Some(record) = index.record(id) else {

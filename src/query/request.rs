@@ -84,15 +84,15 @@ impl Fusion {
     /// The default adaptive fusion (chosen by measurement; see [`Fusion::default`]).
     pub fn adaptive() -> Fusion {
         Fusion::Adaptive {
-            prior: 0.7,
-            depth: 10,
-            blend: 0.5,
+            prior: 0.8,
+            depth: 20,
+            blend: 1.0,
         }
     }
 }
 
 impl Default for Fusion {
-    /// [`Fusion::adaptive`] (`prior 0.7, depth 10, blend 0.5`): measured on all six
+    /// [`Fusion::adaptive`] (`prior 0.8, depth 20, blend 1.0`): measured on all six
     /// shared sets it has the best worst case against min-max 0.7 and the best
     /// mean of the methods tried (table in [`crate::query::adaptive`]).
     fn default() -> Self {

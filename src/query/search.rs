@@ -91,7 +91,8 @@ impl Index {
             return Ok(Vec::new());
         };
         let accept = |doc: u32| plan.accepts(self, request, DocId(doc));
-        let hits = self.inverted().search(query, n, Some(&accept))?;
+        let filter: Option<&dyn Fn(u32) -> bool> = plan.restricts(request).then_some(&accept);
+        let hits = self.inverted().search(query, n, filter)?;
         Ok(hits.into_iter().map(|(d, s)| (DocId(d), s)).collect())
     }
 
@@ -105,7 +106,10 @@ impl Index {
             return Ok(Vec::new());
         };
         let accept = |id: DocId| plan.accepts(self, request, id);
-        let mut params = SearchParams::k(n).filter(&accept);
+        let mut params = SearchParams::k(n);
+        if plan.restricts(request) {
+            params = params.filter(&accept);
+        }
         if let Some(ef) = request.ef {
             params = params.ef(ef);
         }

@@ -77,9 +77,14 @@ pub(crate) fn search(
             Some(*sum)
         })
         .collect();
-    let contributions = &mut scratch.contributions;
+    let SearchScratch {
+        contributions,
+        touched: matched_slots,
+        ..
+    } = scratch;
     contributions.clear();
     contributions.resize(query.terms.len(), 0.0);
+    matched_slots.clear();
 
     let mut top = TopK::new(k);
     let mut first_essential = 0;
@@ -90,35 +95,41 @@ pub(crate) fn search(
             if cursor.current() == Some(doc) {
                 let value = cursor.contribution();
                 contributions[cursor.slot] = value;
+                matched_slots.push(cursor.slot as u32);
                 partial += value;
                 cursor.position += 1;
             }
         }
+        let floor = floor(top.threshold());
         let complete = probe_optional(
             optional,
             &cumulative,
             doc,
-            partial,
-            floor(top.threshold()),
+            &mut partial,
+            floor,
             contributions,
+            matched_slots,
         );
-        // Canonical order: the same additions as the exhaustive method and sprs.
-        let score = contributions.iter().fold(0.0, |sum, &v| sum + v);
-        contributions.iter_mut().for_each(|v| *v = 0.0);
-        if complete
-            && score > 0.0
-            && top.would_accept(score, doc)
-            && live(doc)
-            && top.push(score, doc)
-        {
-            let floor = floor(top.threshold());
-            while cumulative
-                .get(first_essential)
-                .is_some_and(|&bound| bound < floor)
-            {
-                first_essential += 1;
+        if complete && partial >= floor {
+            // Canonical order: the same additions as the exhaustive method and sprs.
+            matched_slots.sort_unstable();
+            let score = matched_slots
+                .iter()
+                .fold(0.0, |sum, &slot| sum + contributions[slot as usize]);
+            if score > 0.0 && top.would_accept(score, doc) && live(doc) && top.push(score, doc) {
+                let floor = self::floor(top.threshold());
+                while cumulative
+                    .get(first_essential)
+                    .is_some_and(|&bound| bound < floor)
+                {
+                    first_essential += 1;
+                }
             }
         }
+        for &slot in matched_slots.iter() {
+            contributions[slot as usize] = 0.0;
+        }
+        matched_slots.clear();
     }
     top.into_sorted()
 }
@@ -166,18 +177,20 @@ fn probe_optional(
     optional: &mut [Cursor<'_>],
     cumulative: &[f64],
     doc: DocIdx,
-    mut partial: f64,
+    partial: &mut f64,
     floor: f64,
     contributions: &mut [f64],
+    matched_slots: &mut Vec<u32>,
 ) -> bool {
     for (cursor, &remaining) in optional.iter_mut().zip(cumulative).rev() {
-        if partial + remaining < floor {
+        if *partial + remaining < floor {
             return false;
         }
         if cursor.seek(doc) == Some(doc) {
             let value = cursor.contribution();
             contributions[cursor.slot] = value;
-            partial += value;
+            matched_slots.push(cursor.slot as u32);
+            *partial += value;
         }
     }
     true

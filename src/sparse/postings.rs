@@ -13,12 +13,18 @@ pub(crate) struct PostingList {
 }
 
 impl PostingList {
-    pub(crate) fn with_capacity(capacity: usize) -> PostingList {
+    /// A list from one CSC column (row ids ascending, below `u32::MAX`, checked by the caller).
+    pub(crate) fn from_column(docs: &[usize], weights: &[f64]) -> PostingList {
+        let fold = |(low, high): (f64, f64), &w: &f64| (low.min(w), high.max(w));
+        let (min_weight, max_weight) = match weights.split_first() {
+            Some((&first, rest)) => rest.iter().fold((first, first), fold),
+            None => (0.0, 0.0),
+        };
         PostingList {
-            docs: Vec::with_capacity(capacity),
-            weights: Vec::with_capacity(capacity),
-            max_weight: 0.0,
-            min_weight: 0.0,
+            docs: docs.iter().map(|&d| d as DocIdx).collect(),
+            weights: weights.to_vec(),
+            max_weight,
+            min_weight,
         }
     }
 

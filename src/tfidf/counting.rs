@@ -47,10 +47,6 @@ impl Interner {
         &self.terms
     }
 
-    pub fn into_terms(self) -> Vec<String> {
-        self.terms
-    }
-
     pub fn get(&self, term: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(term);
         let terms = &self.terms;
@@ -61,12 +57,7 @@ impl Interner {
             .copied()
     }
 
-    /// The id of `term`, inserting it (one allocation) if new.
-    pub fn intern(&mut self, term: &str) -> u32 {
-        self.intern_with(term, str::to_string)
-    }
-
-    /// Like [`Interner::intern`], reusing the caller's allocation.
+    /// The id of `term`, moving it in if new.
     pub fn intern_owned(&mut self, term: String) -> u32 {
         let key = term;
         let key_ref: &str = &key;
@@ -96,33 +87,121 @@ impl Interner {
             }
         }
     }
+}
 
-    fn intern_with(&mut self, term: &str, to_owned: impl FnOnce(&str) -> String) -> u32 {
+/// The learning-time interner: terms packed into one byte arena (no allocation
+/// per term, good locality for the per-token lookups), ids in insertion order.
+///
+/// Each term is stored followed by a `0xFF` byte, which never occurs in UTF-8,
+/// so a table slot only needs the term's start: `arena[start..start + len + 1]
+/// == term ++ [0xFF]` is an exact match. Slots are 8 bytes, which keeps the
+/// table small in cache. Arenas past 4 GiB fall back to a side table.
+#[derive(Default)]
+pub(crate) struct TermArena {
+    table: HashTable<Slot>,
+    arena: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+    hasher: DefaultHashBuilder,
+}
+
+const TERMINATOR: u8 = 0xFF;
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Start of the term in the arena; `u32::MAX` means "look it up in `spans`".
+    start: u32,
+    id: u32,
+}
+
+impl Slot {
+    fn start(self, spans: &[(usize, usize)]) -> usize {
+        if self.start == u32::MAX {
+            spans
+                .get(self.id as usize)
+                .map_or(usize::MAX, |&(start, _)| start)
+        } else {
+            self.start as usize
+        }
+    }
+
+    fn matches(self, arena: &[u8], spans: &[(usize, usize)], term: &[u8]) -> bool {
+        let start = self.start(spans);
+        let Some(stored) = arena.get(start..start.saturating_add(term.len() + 1)) else {
+            return false;
+        };
+        stored.last() == Some(&TERMINATOR) && stored.get(..term.len()) == Some(term)
+    }
+}
+
+impl TermArena {
+    /// An empty arena sized for about `terms` distinct terms.
+    fn with_capacity(terms: usize) -> Self {
+        TermArena {
+            table: HashTable::with_capacity(terms),
+            arena: Vec::with_capacity(terms * 9),
+            spans: Vec::with_capacity(terms),
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The term with id `id` (empty if out of range).
+    pub fn term(&self, id: u32) -> &str {
+        term_text(&self.arena, &self.spans, id)
+    }
+
+    /// The UTF-8 bytes of term `id`; byte order is code-point order, so sorting
+    /// by these sorts like Python `str`.
+    pub fn term_bytes(&self, id: u32) -> &[u8] {
+        self.spans
+            .get(id as usize)
+            .and_then(|&(start, end)| self.arena.get(start..end))
+            .unwrap_or(&[])
+    }
+
+    /// The id of `term`, appending it to the arena if new.
+    pub fn intern(&mut self, term: &str) -> u32 {
         let hash = self.hasher.hash_one(term);
-        let Interner {
+        let TermArena {
             table,
-            terms,
+            arena,
+            spans,
             hasher,
         } = self;
+        let bytes = term.as_bytes();
         let entry = table.entry(
             hash,
-            |&id| terms.get(id as usize).is_some_and(|t| t == term),
-            |&id| {
-                terms
-                    .get(id as usize)
-                    .map_or(0, |t| hasher.hash_one(t.as_str()))
-            },
+            |slot| slot.matches(arena, spans, bytes),
+            |slot| hasher.hash_one(term_text(arena, spans, slot.id)),
         );
         match entry {
-            Entry::Occupied(occupied) => *occupied.get(),
+            Entry::Occupied(occupied) => occupied.get().id,
             Entry::Vacant(vacant) => {
-                let id = terms.len() as u32;
-                vacant.insert(id);
-                terms.push(to_owned(term));
+                let id = spans.len() as u32;
+                let start = arena.len();
+                arena.extend_from_slice(bytes);
+                spans.push((start, arena.len()));
+                arena.push(TERMINATOR);
+                let start = u32::try_from(start).ok().filter(|&s| s != u32::MAX);
+                vacant.insert(Slot {
+                    start: start.unwrap_or(u32::MAX),
+                    id,
+                });
                 id
             }
         }
     }
+}
+
+fn term_text<'a>(arena: &'a [u8], spans: &[(usize, usize)], id: u32) -> &'a str {
+    spans
+        .get(id as usize)
+        .and_then(|&(start, end)| arena.get(start..end))
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .unwrap_or("")
 }
 
 /// Per-document `(term id, count)` entries, row after row (CSR without values).
@@ -197,13 +276,13 @@ fn chunk_len(n_docs: usize) -> usize {
 /// Learned-vocabulary counts: provisional ids are the terms' global
 /// first-occurrence order over the corpus (sklearn's `_count_vocab` ids).
 pub(crate) struct LearnedCounts {
-    pub vocabulary: Interner,
+    pub vocabulary: TermArena,
     /// Entries per document in no particular order within a row.
     pub rows: CountRows,
 }
 
 struct ChunkCounts {
-    vocabulary: Interner,
+    vocabulary: TermArena,
     rows: CountRows,
 }
 
@@ -220,8 +299,13 @@ pub(crate) fn count_learned<S: AsRef<str> + Sync>(
 }
 
 fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
-    let mut vocabulary = Interner::default();
+    // Pre-size from the chunk's text: about one distinct term per 300 bytes and one
+    // (document, term) entry per 12 bytes on English prose; saves rehashing.
+    let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+    let mut vocabulary = TermArena::with_capacity((bytes / 300).clamp(1024, 1 << 20));
     let mut rows = CountRows::new();
+    rows.ids.reserve(bytes / 12);
+    rows.counts.reserve(bytes / 12);
     let mut tally: Vec<u32> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     for doc in docs {
@@ -255,7 +339,7 @@ fn merge_chunks(chunks: Vec<ChunkCounts>) -> LearnedCounts {
     let mut chunks = chunks.into_iter();
     let Some(first) = chunks.next() else {
         return LearnedCounts {
-            vocabulary: Interner::default(),
+            vocabulary: TermArena::default(),
             rows: CountRows::new(),
         };
     };
@@ -263,11 +347,9 @@ fn merge_chunks(chunks: Vec<ChunkCounts>) -> LearnedCounts {
     let mut remapped = vec![first.rows];
     let mut pending = Vec::new();
     for chunk in chunks {
-        let remap: Vec<u32> = chunk
-            .vocabulary
-            .into_terms()
-            .into_iter()
-            .map(|term| vocabulary.intern_owned(term))
+        let local = &chunk.vocabulary;
+        let remap: Vec<u32> = (0..local.len() as u32)
+            .map(|id| vocabulary.intern(local.term(id)))
             .collect();
         pending.push((chunk.rows, remap));
     }
@@ -349,10 +431,14 @@ mod tests {
 
     #[test]
     fn interner_assigns_dense_ids_once() {
-        let mut interner = Interner::default();
-        assert_eq!(interner.intern("b"), 0);
-        assert_eq!(interner.intern("a"), 1);
+        let mut interner = Interner::from_terms(vec!["b".into(), "a".into()]);
         assert_eq!(interner.intern_owned("b".to_string()), 0);
+        assert_eq!(interner.len(), 2);
+        let mut arena = TermArena::default();
+        assert_eq!(arena.intern("b"), 0);
+        assert_eq!(arena.intern("a"), 1);
+        assert_eq!(arena.intern("b"), 0);
+        assert_eq!((arena.term(1), arena.term(9)), ("a", ""));
         assert_eq!(interner.get("a"), Some(1));
         assert_eq!(interner.get("c"), None);
         assert_eq!(interner.terms(), ["b", "a"]);
@@ -373,7 +459,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(counts.vocabulary.terms(), expected.as_slice());
+        let learned: Vec<&str> = (0..counts.vocabulary.len() as u32)
+            .map(|id| counts.vocabulary.term(id))
+            .collect();
+        assert_eq!(learned, expected);
         assert_eq!(counts.rows.n_rows(), 200);
         let (ids, tallies) = counts.rows.row(4);
         let terms: Vec<_> = ids.iter().map(|&i| expected[i as usize].as_str()).collect();

@@ -21,6 +21,7 @@ pub(crate) mod vocabulary;
 pub(crate) mod weighting;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -28,7 +29,7 @@ use sprs::{CsMat, CsVec};
 
 use crate::analysis::{Analyzer, AnalyzerKind, TokenizerKind};
 use crate::error::{Error, Result};
-use counting::{count_known, count_learned, CountRows, Interner};
+use counting::{count_known, count_learned, CountRows, Interner, TermArena};
 pub use params::{
     Callable, DecodeError, Df, Dtype, Norm, StemmerLanguage, StopWordsParam, TfidfParams,
     VocabularyParam,
@@ -40,7 +41,8 @@ use weighting::{weigh_rows, Columns, Real, Weighting};
 #[derive(Clone, Debug)]
 pub struct TfidfVectorizer {
     params: TfidfParams,
-    analyzer: Analyzer,
+    /// Shared with every model fitted from this vectorizer.
+    analyzer: Arc<Analyzer>,
     fixed_vocabulary: Option<Vec<String>>,
     keep_pruned_terms: bool,
 }
@@ -65,7 +67,7 @@ impl TfidfVectorizer {
                 reason: "first argument must be string or compiled pattern".to_string(),
             });
         }
-        let analyzer = Analyzer::new(params.analyzer_config())?;
+        let analyzer = Arc::new(Analyzer::new(params.analyzer_config())?);
         Ok(TfidfVectorizer {
             params,
             analyzer,
@@ -175,7 +177,7 @@ impl TfidfVectorizer {
         });
         let fitted = FittedTfidf {
             params: self.params.clone(),
-            analyzer: self.analyzer.clone(),
+            analyzer: Arc::clone(&self.analyzer),
             vocabulary,
             idf,
             document_frequencies,
@@ -205,9 +207,9 @@ impl TfidfVectorizer {
             }
         }
         // Columns in code-point order (Rust `str` order = Python `str` order).
-        let terms = counts.vocabulary.into_terms();
+        let terms = counts.vocabulary;
         let mut order: Vec<u32> = (0..n_terms as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
+        order.par_sort_unstable_by(|&a, &b| terms.term_bytes(a).cmp(terms.term_bytes(b)));
         let sorted_dfs: Vec<u64> = order
             .iter()
             .map(|&id| provisional_dfs[id as usize])
@@ -228,35 +230,30 @@ impl TfidfVectorizer {
                 total_counts: &sorted_totals,
             },
         )?;
-        Ok(self.apply_mask(terms, &order, &keep, &sorted_dfs, counts.rows))
+        Ok(self.apply_mask(&terms, &order, &keep, &sorted_dfs, counts.rows))
     }
 
     fn apply_mask(
         &self,
-        terms: Vec<String>,
+        terms: &TermArena,
         order: &[u32],
         keep: &[bool],
         sorted_dfs: &[u64],
         rows: CountRows,
     ) -> Learned {
-        let mut terms: Vec<Option<String>> = terms.into_iter().map(Some).collect();
         let mut to_column = vec![u32::MAX; terms.len()];
         let mut kept_terms = Vec::new();
         let mut document_frequencies = Vec::new();
         let mut pruned = self.keep_pruned_terms.then(BTreeSet::new);
         for ((&id, &kept), &df) in order.iter().zip(keep).zip(sorted_dfs) {
-            let term = terms
-                .get_mut(id as usize)
-                .and_then(Option::take)
-                .unwrap_or_default();
             if kept {
                 if let Some(slot) = to_column.get_mut(id as usize) {
                     *slot = kept_terms.len() as u32;
                 }
-                kept_terms.push(term);
+                kept_terms.push(terms.term(id).to_string());
                 document_frequencies.push(df);
             } else if let Some(pruned) = pruned.as_mut() {
-                pruned.insert(term);
+                pruned.insert(terms.term(id).to_string());
             }
         }
         Learned {
@@ -304,7 +301,7 @@ fn narrow(matrix: &CsMat<f64>) -> CsMat<f32> {
 #[derive(Clone, Debug)]
 pub struct FittedTfidf {
     params: TfidfParams,
-    analyzer: Analyzer,
+    analyzer: Arc<Analyzer>,
     vocabulary: Interner,
     /// Stored widened to f64 for `dtype=float32` (exact).
     idf: Option<Vec<f64>>,

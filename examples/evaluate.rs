@@ -1,0 +1,280 @@
+//! Retrieval quality and latency of every search mode on a BEIR directory.
+//!
+//! ```text
+//! cargo run --release --example evaluate -- --data DIR [--params PARAMS.json] [--json]
+//! ```
+//!
+//! Loads `corpus.jsonl`, `queries.jsonl`, `qrels.tsv` and, when both exist,
+//! `corpus.emb.npy` / `queries.emb.npy` (float32, row-aligned with the JSONL
+//! files). Runs sparse, dense and each hybrid fusion (`hybrid_rrf` = RRF k=60,
+//! `hybrid_linear` = min-max α=0.7, `hybrid_dbsf` = DBSF α=0.7,
+//! `hybrid_default` = the adaptive default) and prints nDCG@10, Recall@100,
+//! MRR@10 and per-query latency percentiles. Hybrid runs take the top 100 of
+//! each side as candidates. Without embeddings only sparse runs (and it says so).
+//! `--params` is a TfidfParams JSON file (scikit-learn names) for the sparse side.
+//! With `--json` the last stdout line is one JSON object keyed by mode.
+//! Bad input prints one `error: ...` line and exits non-zero.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Parser;
+use twofold::eval::{mrr_at_k, ndcg_at_k, percentile, recall_at_k, BeirDataset};
+use twofold::index::{Document, Index, IndexConfig};
+use twofold::query::{Fusion, Mode, SearchRequest};
+use twofold::tfidf::TfidfParams;
+use twofold::{Error, Result};
+
+#[derive(Parser, Debug)]
+#[command(about = "Evaluate sparse, dense and hybrid retrieval on a BEIR directory")]
+struct Args {
+    /// BEIR directory (corpus.jsonl, queries.jsonl, qrels.tsv, optional *.emb.npy).
+    #[arg(long)]
+    data: PathBuf,
+    /// TfidfParams JSON (scikit-learn names) for the sparse side.
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// Print one JSON object as the last stdout line.
+    #[arg(long)]
+    json: bool,
+}
+
+struct Matrix {
+    rows: usize,
+    dim: usize,
+    data: Vec<f32>,
+}
+
+impl Matrix {
+    fn row(&self, i: usize) -> Option<Vec<f32>> {
+        self.data
+            .get(i * self.dim..(i + 1) * self.dim)
+            .map(<[f32]>::to_vec)
+    }
+}
+
+fn read_npy(path: &Path) -> Result<Matrix> {
+    let io = |e: std::io::Error| Error::io(path, e);
+    let npy = npyz::NpyFile::new(BufReader::new(File::open(path).map_err(io)?)).map_err(io)?;
+    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 || shape.contains(&0) {
+        return Err(bad(format!(
+            "expected a non-empty 2-d array, found shape {shape:?}"
+        )));
+    }
+    if npy.order() != npyz::Order::C {
+        return Err(bad("Fortran-order arrays are not supported".into()));
+    }
+    let descr = npy.dtype().descr();
+    let data = npy
+        .try_data::<f32>()
+        .map_err(|_| bad(format!("expected float32, found dtype {descr}")))?
+        .collect::<std::io::Result<Vec<f32>>>()
+        .map_err(io)?;
+    let (rows, dim) = (shape[0] as usize, shape[1] as usize);
+    if data.len() != rows * dim {
+        return Err(bad("data shorter than its shape".into()));
+    }
+    Ok(Matrix { rows, dim, data })
+}
+
+/// Both embedding files, checked against the corpus and queries, or `None` when absent.
+fn read_embeddings(dir: &Path, data: &BeirDataset) -> Result<Option<(Matrix, Matrix)>> {
+    let (c, q) = (dir.join("corpus.emb.npy"), dir.join("queries.emb.npy"));
+    if !c.exists() || !q.exists() {
+        return Ok(None);
+    }
+    let (corpus, queries) = (read_npy(&c)?, read_npy(&q)?);
+    if corpus.rows != data.corpus.len()
+        || queries.rows != data.queries.len()
+        || corpus.dim != queries.dim
+    {
+        return Err(Error::InvalidInput(format!(
+            "embeddings do not match the data: corpus {}x{} for {} documents, queries {}x{} for {} queries",
+            corpus.rows,
+            corpus.dim,
+            data.corpus.len(),
+            queries.rows,
+            queries.dim,
+            data.queries.len()
+        )));
+    }
+    Ok(Some((corpus, queries)))
+}
+
+fn read_params(path: Option<&Path>) -> Result<TfidfParams> {
+    match path {
+        None => Ok(IndexConfig::default_tfidf()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            TfidfParams::from_json(&text)
+        }
+    }
+}
+
+/// Metrics of one mode.
+#[derive(Default)]
+struct Tally {
+    ndcg: Vec<f64>,
+    recall: Vec<f64>,
+    mrr: Vec<f64>,
+    micros: Vec<f64>,
+}
+
+impl Tally {
+    fn json(&self) -> serde_json::Value {
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        serde_json::json!({
+            "ndcg@10": mean(&self.ndcg),
+            "recall@100": mean(&self.recall),
+            "mrr@10": mean(&self.mrr),
+            "p50_us": percentile(&self.micros, 50.0),
+            "p95_us": percentile(&self.micros, 95.0),
+            "p99_us": percentile(&self.micros, 99.0),
+            "mean_us": mean(&self.micros),
+            "queries": self.ndcg.len(),
+        })
+    }
+}
+
+/// The modes to run, as (name, request template); text and vector are filled per query.
+fn modes(dense: bool) -> Vec<(&'static str, Option<Mode>, Fusion)> {
+    let mut modes = vec![("sparse", Some(Mode::Sparse), Fusion::default())];
+    if dense {
+        modes.extend([
+            ("dense", Some(Mode::Dense), Fusion::default()),
+            ("hybrid_rrf", Some(Mode::Hybrid), Fusion::rrf()),
+            ("hybrid_linear", Some(Mode::Hybrid), Fusion::linear(0.7)),
+            ("hybrid_dbsf", Some(Mode::Hybrid), Fusion::dbsf(0.7)),
+            ("hybrid_default", Some(Mode::Hybrid), Fusion::default()),
+        ]);
+    }
+    modes
+}
+
+fn parse_args() -> Args {
+    match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let message = e.to_string();
+            let first = message.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    let data = BeirDataset::load(&args.data)?;
+    let params = read_params(args.params.as_deref())?;
+    let embeddings = read_embeddings(&args.data, &data)?;
+    if embeddings.is_none() {
+        println!(
+            "no corpus.emb.npy/queries.emb.npy in {}: sparse only",
+            args.data.display()
+        );
+    }
+    let docs: Vec<Document> = data
+        .corpus
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let doc = Document::new(d.id.as_str()).title(&d.title).body(&d.text);
+            match embeddings.as_ref().and_then(|(c, _)| c.row(i)) {
+                Some(v) => doc.vector(v),
+                None => doc,
+            }
+        })
+        .collect();
+    let config = IndexConfig {
+        tfidf: params,
+        ..IndexConfig::default()
+    };
+    let started = Instant::now();
+    let index = Index::builder().config(config).build(docs)?;
+    println!(
+        "indexed {} documents ({} terms, {} vectors) in {:.2}s",
+        index.len(),
+        index.n_terms(),
+        index.n_vectors(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut results: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (row, query) in data.judged_queries() {
+        let Some(judgements) = data.qrels.get(&query.id) else {
+            continue;
+        };
+        let vector = embeddings.as_ref().and_then(|(_, q)| q.row(row));
+        for (name, mode, fusion) in modes(vector.is_some()) {
+            let mut request = SearchRequest::text(query.text.as_str())
+                .k(100)
+                .candidates(100)
+                .fusion(fusion);
+            if let Some(mode) = mode {
+                request = request.mode(mode);
+            }
+            if let Some(v) = &vector {
+                request = request.with_vector(v.clone());
+            }
+            let t = Instant::now();
+            let found = index.search(&request)?;
+            let micros = t.elapsed().as_secs_f64() * 1e6;
+            let ranked: Vec<String> = found.hits.iter().map(|h| key_string(&h.key)).collect();
+            let ranked: Vec<&str> = ranked.iter().map(String::as_str).collect();
+            let tally = results.entry(name).or_default();
+            tally.ndcg.push(ndcg_at_k(&ranked, judgements, 10));
+            tally.recall.push(recall_at_k(&ranked, judgements, 100));
+            tally.mrr.push(mrr_at_k(&ranked, judgements, 10));
+            tally.micros.push(micros);
+        }
+    }
+    print_table(&results);
+    if args.json {
+        let object: serde_json::Map<String, serde_json::Value> = results
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.json()))
+            .collect();
+        println!("{}", serde_json::Value::Object(object));
+    }
+    Ok(())
+}
+
+fn key_string(key: &twofold::ids::DocKey) -> String {
+    match key {
+        twofold::ids::DocKey::Str(s) => s.to_string(),
+        twofold::ids::DocKey::U64(n) => n.to_string(),
+    }
+}
+
+fn print_table(results: &BTreeMap<&str, Tally>) {
+    println!(
+        "{:<16} {:>8} {:>10} {:>8} {:>9} {:>9} {:>9}",
+        "mode", "nDCG@10", "Recall@100", "MRR@10", "p50 µs", "p95 µs", "p99 µs"
+    );
+    for (name, t) in results {
+        let j = t.json();
+        let f = |k: &str| j.get(k).and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+        println!(
+            "{:<16} {:>8.4} {:>10.4} {:>8.4} {:>9.0} {:>9.0} {:>9.0}",
+            name,
+            f("ndcg@10"),
+            f("recall@100"),
+            f("mrr@10"),
+            f("p50_us"),
+            f("p95_us"),
+            f("p99_us")
+        );
+    }
+}
+
+fn main() {
+    if let Err(err) = run(parse_args()) {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
