@@ -319,7 +319,7 @@ fn per_request_threshold_may_only_be_stricter() {
     cache
         .insert(RESET_Q, RESET_A, InsertOptions::new())
         .unwrap();
-    let question = "how can I reset the password";
+    let question = "how do I reset my password at the store";
     let score = cache.lookup(question).unwrap().hit().expect("hit").score;
     assert!(score < 0.99);
     let strict = cache

@@ -5,16 +5,22 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use super::calibrate::LabelledScore;
 use super::clock::{millis_since_epoch, Clock, SystemClock};
+use super::config::LexicalVeto;
 use super::config::{FaqConfig, ScoreMode};
 use super::entry::{EntryId, FaqEntry, TtlKind};
 use super::guards::{self, Scored};
-use super::lookup::{Candidate, FaqHit, FaqMiss, HitExplanation, Lookup, LookupRequest, Refusal};
+use super::lookup::{
+    Candidate, FaqHit, FaqMiss, HitExplanation, Lookup, LookupRequest, Refusal, VetoReason,
+};
 use super::stats::{Counters, FaqStats};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ids::DocKey;
 use crate::index::{Filter, Index};
 use crate::query::{Hit, Mode, SearchRequest, SearchResults};
+
+/// Score difference within which candidates count as tied.
+pub(crate) const TIE: f64 = 1e-9;
 
 /// The metadata field of every index document that holds its entry's namespace.
 pub(crate) const NAMESPACE_FIELD: &str = "faq_namespace";
@@ -406,10 +412,25 @@ impl FaqCache {
                 threshold,
             })
         };
-        let Some(best) = ranked.first().filter(|b| b.score >= threshold) else {
+        if !ranked.first().is_some_and(|b| b.score >= threshold) {
+            return miss(None);
+        }
+        let mut passed = Vec::new();
+        // The lexical veto first: a vetoed best candidate ("turn on X" for
+        // "turn off X") gives way to the next one above the threshold.
+        let ranked = match &self.config.lexical_veto {
+            Some(veto) => match first_unvetoed(veto, index, &request.question, ranked, threshold) {
+                Ok(rest) => {
+                    passed.push("lexical_veto");
+                    rest
+                }
+                Err(refusal) => return miss(Some(refusal)),
+            },
+            None => ranked,
+        };
+        let Some(best) = ranked.first() else {
             return miss(None);
         };
-        let mut passed = Vec::new();
         if let Some(gate) = &self.config.dual_gate {
             if let Some(refusal) = guards::dual_gate(gate, best, mode) {
                 return miss(Some(refusal));
@@ -422,12 +443,6 @@ impl FaqCache {
                 return miss(Some(refusal));
             }
             passed.push("margin");
-        }
-        if let Some(veto) = &self.config.lexical_veto {
-            if let Some(refusal) = guards::lexical_veto(veto, index, &request.question, ranked) {
-                return miss(Some(refusal));
-            }
-            passed.push("lexical_veto");
         }
         let metadata = state
             .entries
@@ -479,6 +494,39 @@ impl FaqCache {
     pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The candidates from the first one that the lexical veto lets through, or
+/// the veto's refusal of the best candidate. Only candidates that tie with the
+/// best (within [`TIE`]) and pass the threshold may stand in for it: with stop
+/// words, "turn on X" and "turn off X" have identical TF-IDF vectors, and the
+/// veto must be able to pick the right twin, but a vetoed best must not hand
+/// the lookup to a clearly worse entry.
+fn first_unvetoed<'a>(
+    veto: &LexicalVeto,
+    index: &Index,
+    question: &str,
+    ranked: &'a [Scored],
+    threshold: f64,
+) -> std::result::Result<&'a [Scored], Refusal> {
+    let best = ranked.first().map_or(f64::INFINITY, |b| b.score);
+    let stands_in = |c: &Scored| c.score >= threshold && c.score >= best - TIE;
+    let mut first_refusal = None;
+    for i in 0..ranked.len() {
+        let Some(rest) = ranked.get(i..).filter(|r| r.first().is_some_and(stands_in)) else {
+            break;
+        };
+        match guards::lexical_veto(veto, index, question, rest) {
+            None => return Ok(rest),
+            Some(refusal) => {
+                first_refusal.get_or_insert(refusal);
+            }
+        }
+    }
+    Err(first_refusal.unwrap_or(Refusal::LexicalVeto {
+        term: String::new(),
+        reason: VetoReason::Number,
+    }))
 }
 
 fn entry_of<'a>(state: &'a State, hit: &Hit) -> Option<&'a FaqEntry> {
