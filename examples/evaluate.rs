@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example evaluate -- --data DIR [--params PARAMS.json] [--json] [--snapshot FILE]
+//! cargo run --release --features embed --example evaluate -- --data DIR --model MODEL_DIR [--json]
 //! ```
 //!
 //! Loads `corpus.jsonl`, `queries.jsonl`, `qrels.tsv` and, when both exist,
@@ -16,6 +17,10 @@
 //! `--snapshot FILE` loads the index from FILE when it exists (`load_s` in the
 //! JSON; `--params` is then ignored, the snapshot carries its configuration),
 //! otherwise builds it and saves it there (`build_s`, `save_s`).
+//! `--model DIR` (or env `TWOFOLD_MODEL`; needs `--features embed`) computes the
+//! corpus (`title + " " + text`) and query vectors in-process with that
+//! sentence-transformers model instead of reading the `.npy` files (`embed_s`
+//! in the JSON), so dense and hybrid scores can be reproduced without Python.
 //! Bad input prints one `error: ...` line and exits non-zero.
 
 use std::collections::BTreeMap;
@@ -47,6 +52,10 @@ struct Args {
     /// the built index is saved there.
     #[arg(long)]
     snapshot: Option<PathBuf>,
+    /// sentence-transformers model directory (needs `--features embed`; also env
+    /// TWOFOLD_MODEL): embed corpus and queries in-process instead of reading *.emb.npy.
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 struct Matrix {
@@ -111,6 +120,60 @@ fn read_embeddings(dir: &Path, data: &BeirDataset) -> Result<Option<(Matrix, Mat
         )));
     }
     Ok(Some((corpus, queries)))
+}
+
+/// Corpus and query vectors computed in-process by the model in `dir`.
+#[cfg(feature = "embed")]
+fn embed_with_model(dir: &Path, data: &BeirDataset) -> Result<(Matrix, Matrix)> {
+    let embedder = twofold::embed::SentenceEmbedder::from_dir(dir)?;
+    let corpus: Vec<String> = data
+        .corpus
+        .iter()
+        .map(|d| format!("{} {}", d.title, d.text).trim().to_string())
+        .collect();
+    let corpus: Vec<&str> = corpus.iter().map(String::as_str).collect();
+    let queries: Vec<&str> = data.queries.iter().map(|q| q.text.as_str()).collect();
+    Ok((
+        embed_texts(&embedder, "corpus", &corpus)?,
+        embed_texts(&embedder, "queries", &queries)?,
+    ))
+}
+
+/// Embeds `texts` in batches with a progress bar on stderr.
+#[cfg(feature = "embed")]
+fn embed_texts(
+    embedder: &twofold::embed::SentenceEmbedder,
+    label: &str,
+    texts: &[&str],
+) -> Result<Matrix> {
+    use twofold::embed::Embedder;
+    let bar = indicatif::ProgressBar::new(texts.len() as u64).with_message(label.to_string());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:>8} {wide_bar} {pos}/{len} {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let vectors = embedder.embed_batch_with_progress(
+        texts,
+        twofold::embed::DEFAULT_BATCH_SIZE,
+        &mut |done, _| bar.set_position(done as u64),
+    )?;
+    bar.finish_and_clear();
+    let dim = embedder.dim();
+    Ok(Matrix {
+        rows: vectors.len(),
+        dim,
+        data: vectors.concat(),
+    })
+}
+
+#[cfg(not(feature = "embed"))]
+fn embed_with_model(_dir: &Path, _data: &BeirDataset) -> Result<(Matrix, Matrix)> {
+    Err(Error::InvalidInput(
+        "--model needs the embed feature: cargo run --release --features embed --example evaluate -- ..."
+            .to_string(),
+    ))
 }
 
 fn read_params(path: Option<&Path>) -> Result<TfidfParams> {
@@ -179,7 +242,27 @@ fn parse_args() -> Args {
 fn run(args: Args) -> Result<()> {
     let data = BeirDataset::load(&args.data)?;
     let params = read_params(args.params.as_deref())?;
-    let embeddings = read_embeddings(&args.data, &data)?;
+    let model = args
+        .model
+        .clone()
+        .or_else(|| std::env::var_os("TWOFOLD_MODEL").map(PathBuf::from));
+    let mut embed_timing = Vec::new();
+    let embeddings = match &model {
+        Some(dir) => {
+            let started = Instant::now();
+            let computed = embed_with_model(dir, &data)?;
+            let embed_s = started.elapsed().as_secs_f64();
+            println!(
+                "embedded {} documents and {} queries with {} in {embed_s:.1}s",
+                data.corpus.len(),
+                data.queries.len(),
+                dir.display()
+            );
+            embed_timing.push(("embed_s", embed_s));
+            Some(computed)
+        }
+        None => read_embeddings(&args.data, &data)?,
+    };
     if embeddings.is_none() {
         println!(
             "no corpus.emb.npy/queries.emb.npy in {}: sparse only",
@@ -196,6 +279,7 @@ fn run(args: Args) -> Result<()> {
         }
         _ => build_and_save(&data, params, embeddings.as_ref(), args.snapshot.as_deref())?,
     };
+    let timings: Vec<(&str, f64)> = embed_timing.into_iter().chain(timings).collect();
     println!(
         "index: {} documents ({} terms, {} vectors)",
         index.len(),
