@@ -720,3 +720,129 @@ fn usage_errors_are_one_line_and_help_works() {
         assert!(stdout(&output).contains("--json"), "{name} --help");
     }
 }
+
+#[test]
+fn jsonl_fields_line_number_ids_and_metadata_types() {
+    let dir = tmp();
+    let input = dir.path().join("notes.jsonl");
+    std::fs::write(
+        &input,
+        "{\"title\":\"T1\",\"q\":\"alpha\",\"a\":\"beta\",\"year\":2024,\"ok\":true,\"tags\":[\"x\",\"y\"]}\n\
+         \n\
+         {\"q\":\"gamma\",\"a\":\"delta\",\"year\":2020,\"ok\":false,\"tags\":[]}\n",
+    )
+    .expect("write");
+    let out = dir.path().join("notes.twofold");
+    let mut args = vec!["--input", path_str(&input), "--out", path_str(&out)];
+    args.extend([
+        "--text-field",
+        "q",
+        "--text-field",
+        "a",
+        "--meta-field",
+        "year",
+        "--meta-field",
+        "ok",
+        "--meta-field",
+        "tags",
+        "--json",
+    ]);
+    let Some(output) = run("build_index", &args) else {
+        return;
+    };
+    assert_eq!(last_json(&output)["documents"], 2);
+    let index = Index::load(&out).expect("load");
+    // No `id` field: ids are the (1-based, physical) line numbers.
+    let first = index.get(&"1".into()).expect("line 1");
+    assert_eq!(
+        (first.title.as_str(), first.body.as_str()),
+        ("T1", "alpha\nbeta")
+    );
+    assert_eq!(first.metadata["year"], MetaValue::Num(2024.0));
+    assert_eq!(first.metadata["ok"], MetaValue::Str("true".into()));
+    assert_eq!(
+        first.metadata["tags"],
+        MetaValue::Tags(vec!["x".into(), "y".into()])
+    );
+    let third = index.get(&"3".into()).expect("line 3");
+    assert_eq!(
+        (third.title.as_str(), third.body.as_str()),
+        ("", "gamma\ndelta")
+    );
+
+    let Some(output) = run(
+        "search",
+        &[
+            "--index",
+            path_str(&out),
+            "--query",
+            "alpha gamma",
+            "--filter",
+            "tags=y",
+            "--json",
+        ],
+    ) else {
+        return;
+    };
+    let hits = last_json(&output)["hits"].clone();
+    assert_eq!(hits.as_array().map(Vec::len), Some(1));
+    assert_eq!(hits[0]["id"], "1");
+}
+
+#[test]
+fn params_json_configures_the_sparse_side() {
+    let dir = tmp();
+    let params = dir.path().join("params.json");
+    let json = r#"{"ngram_range": [1, 2], "min_df": 2}"#;
+    std::fs::write(&params, json).expect("write");
+    let out = dir.path().join("p.twofold");
+    let Some(output) = run(
+        "build_index",
+        &[
+            "--input",
+            FAQ,
+            "--text-field",
+            "answer",
+            "--title-field",
+            "question",
+            "--params",
+            path_str(&params),
+            "--out",
+            path_str(&out),
+            "--json",
+        ],
+    ) else {
+        return;
+    };
+    let summary = last_json(&output);
+    let config = twofold::index::IndexConfig {
+        tfidf: twofold::tfidf::TfidfParams::from_json(json).expect("params"),
+        ..Default::default()
+    };
+    let expected = Index::builder()
+        .config(config)
+        .build(faq_documents())
+        .expect("library build");
+    assert_eq!(summary["terms"], expected.n_terms() as u64);
+    assert_eq!(summary["nnz"], expected.nnz() as u64);
+
+    std::fs::write(&params, r#"{"ngram_range": [2, 1]}"#).expect("write");
+    let line = error_of(
+        "build_index",
+        &[
+            "--input",
+            FAQ,
+            "--text-field",
+            "answer",
+            "--params",
+            path_str(&params),
+            "--out",
+            path_str(&out),
+        ],
+    );
+    let line = line.expect("binary present");
+    assert!(
+        line.contains("params.json") && line.contains("ngram_range"),
+        "{line}"
+    );
+}
