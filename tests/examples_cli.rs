@@ -846,3 +846,82 @@ fn params_json_configures_the_sparse_side() {
         "{line}"
     );
 }
+
+/// With the `embed` feature and a local all-MiniLM-L6-v2 (`TWOFOLD_MODEL`, else
+/// `models/all-MiniLM-L6-v2`): a model-built index answers a paraphrase in
+/// hybrid mode; without the model the same index runs sparse and says so.
+#[cfg(feature = "embed")]
+#[test]
+fn model_builds_vectors_and_answers_hybrid() {
+    let model = std::env::var_os("TWOFOLD_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/models/all-MiniLM-L6-v2"
+            ))
+        });
+    if !model.join("model.safetensors").exists() {
+        println!("skipping: no model at {}", model.display());
+        return;
+    }
+    let model = path_str(&model).to_string();
+    let dir = tmp();
+    let out = dir.path().join("faq-model.twofold");
+    let Some(output) = run(
+        "build_index",
+        &[
+            "--input",
+            FAQ,
+            "--text-field",
+            "answer",
+            "--title-field",
+            "question",
+            "--model",
+            &model,
+            "--out",
+            path_str(&out),
+            "--json",
+        ],
+    ) else {
+        return;
+    };
+    let summary = last_json(&output);
+    assert_eq!(
+        (summary["vectors"].clone(), summary["dim"].clone()),
+        (150.into(), 384.into())
+    );
+
+    let query = "can I move my medicines over from a different drugstore";
+    let args = [
+        "--index",
+        path_str(&out),
+        "--query",
+        query,
+        "--k",
+        "3",
+        "--json",
+    ];
+    let Some(output) = run("search", &[&args[..], &["--model", &model]].concat()) else {
+        return;
+    };
+    let answer = last_json(&output);
+    assert_eq!(answer["mode"], "hybrid");
+    let top: Vec<&str> = answer["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id"))
+        .collect();
+    assert!(top.contains(&"faq-003"), "{top:?}");
+
+    let Some(output) = run("search", &args) else {
+        return;
+    };
+    let answer = last_json(&output);
+    assert_eq!(answer["mode"], "sparse");
+    assert!(
+        answer["notes"].to_string().contains("150 vectors"),
+        "{answer}"
+    );
+}
