@@ -892,7 +892,7 @@ fn model_builds_vectors_and_answers_hybrid() {
         (150.into(), 384.into())
     );
 
-    let query = "can I move my medicines over from a different drugstore";
+    let query = "switch my prescription to Larkspur from my old pharmacy";
     let args = [
         "--index",
         path_str(&out),
