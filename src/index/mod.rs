@@ -117,6 +117,24 @@ impl Index {
         self.weights.active.iter().filter(|&&a| a).count()
     }
 
+    /// Number of stored (document, term) weights on the sparse side: the
+    /// non-zeros of the TF-IDF matrix. Rows of deleted documents count until
+    /// they are compacted away, so after deletes this can exceed the live total.
+    ///
+    /// ```
+    /// use twofold::index::{Document, Index};
+    /// let index = Index::builder().build(vec![
+    ///     Document::new("a").body("apple banana apple"),
+    ///     Document::new("b").title("Banana").body("cherry"),
+    /// ])?;
+    /// // a: {apple, banana}; b: {banana, cherry} (title and body share a row).
+    /// assert_eq!(index.nnz(), 4);
+    /// # Ok::<(), twofold::Error>(())
+    /// ```
+    pub fn nnz(&self) -> usize {
+        self.inverted.nnz()
+    }
+
     /// Dimension of the dense side, once known.
     pub fn dense_dim(&self) -> Option<usize> {
         self.dense.as_ref().map(DenseIndex::dim)
