@@ -218,12 +218,24 @@ fn other_versions_are_unsupported_with_the_supported_range() {
 
 #[test]
 fn unknown_flags_are_rejected() {
-    // A known flag the payload does not have: the header disagrees.
+    // A known flag missing that the payload has: the header disagrees.
+    let err = load(&with_header(|h| h.info.flags = Flags::NONE));
+    assert!(
+        matches!(err, SnapshotError::Inconsistent { what: "header", .. }),
+        "{err:?}"
+    );
+    // The FAQ flag announces another kind of payload: refused before decoding.
     let err = load(&with_header(|h| {
         h.info.flags = Flags::DENSE.union(Flags::FAQ)
     }));
     assert!(
-        matches!(err, SnapshotError::Inconsistent { what: "header", .. }),
+        matches!(
+            err,
+            SnapshotError::WrongKind {
+                expected: twofold::snapshot::SnapshotKind::Index,
+                found: twofold::snapshot::SnapshotKind::FaqCache
+            }
+        ),
         "{err:?}"
     );
     // `Flags` cannot hold unknown bits, so forge them in the bytes.
