@@ -633,3 +633,66 @@ fn loading_the_other_kind_is_a_kind_error() {
         SnapshotError::WrongKind { .. }
     ));
 }
+
+/// Writes small real `Index` and `FaqCache` snapshots as seeds for
+/// `fuzz/fuzz_targets/snapshot_load.rs` into `fuzz/corpus/snapshot_load/`
+/// (run with `cargo test --test faq_snapshot -- --ignored generate_fuzz_seeds`).
+#[test]
+#[ignore = "generator: writes the fuzz corpus seeds"]
+fn generate_fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/snapshot_load");
+    std::fs::create_dir_all(&dir).unwrap();
+    let entries: Vec<Entry> = read_jsonl("faq.jsonl");
+    let mut files = Vec::new();
+    for (n, dense) in [(6usize, false), (12, true)] {
+        let config = FaqConfig {
+            score: if dense {
+                ScoreMode::Hybrid
+            } else {
+                ScoreMode::Sparse
+            },
+            max_entries: Some(n + 2),
+            ..FaqConfig::default()
+        };
+        let mut builder = FaqCache::builder().config(config).clock(clock_at(T0));
+        if dense {
+            builder = builder.embedder(Arc::new(HashEmbedder("hash-32")));
+        }
+        let cache = builder.build().unwrap();
+        for (i, e) in entries.iter().take(n).enumerate() {
+            let mut options = InsertOptions::new().tag(format!("t{}", i % 3));
+            if i % 2 == 0 {
+                options = options.ttl(Duration::from_secs(60));
+            }
+            if i % 4 == 1 {
+                options = options.alternate(format!("{} please", e.question));
+            }
+            cache.insert(&e.question, &e.answer, options).unwrap();
+        }
+        cache.lookup(&entries[0].question).unwrap();
+        files.push(("faq", cache.to_snapshot_bytes().unwrap()));
+        files.push((
+            "index",
+            cache.index_read(|index| index.to_snapshot_bytes().unwrap()),
+        ));
+    }
+    for (i, (kind, file)) in files.iter().enumerate() {
+        let header = Header::decode(file).unwrap();
+        // Mode bits: 1 = raw file, 2 = real payload, 4 = no DENSE flag, 8 = FAQ flag.
+        let mut mode = 2u8;
+        if !header.info.flags.contains(Flags::DENSE) {
+            mode |= 4;
+        }
+        if header.info.flags.contains(Flags::FAQ) {
+            mode |= 8;
+        }
+        let mut wrapped = vec![mode];
+        wrapped.extend_from_slice(&header.info.dense_dim.to_le_bytes());
+        wrapped.extend_from_slice(&header.info.document_count.to_le_bytes());
+        wrapped.extend_from_slice(&file[HEADER_LEN..]);
+        std::fs::write(dir.join(format!("seed-{kind}-wrapped-{i}")), wrapped).unwrap();
+        let mut raw = vec![mode | 1];
+        raw.extend_from_slice(file);
+        std::fs::write(dir.join(format!("seed-{kind}-raw-{i}")), raw).unwrap();
+    }
+}
