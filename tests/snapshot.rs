@@ -218,12 +218,24 @@ fn other_versions_are_unsupported_with_the_supported_range() {
 
 #[test]
 fn unknown_flags_are_rejected() {
-    // A known flag the payload does not have: the header disagrees.
+    // A known flag missing that the payload has: the header disagrees.
+    let err = load(&with_header(|h| h.info.flags = Flags::NONE));
+    assert!(
+        matches!(err, SnapshotError::Inconsistent { what: "header", .. }),
+        "{err:?}"
+    );
+    // The FAQ flag announces another kind of payload: refused before decoding.
     let err = load(&with_header(|h| {
         h.info.flags = Flags::DENSE.union(Flags::FAQ)
     }));
     assert!(
-        matches!(err, SnapshotError::Inconsistent { what: "header", .. }),
+        matches!(
+            err,
+            SnapshotError::WrongKind {
+                expected: twofold::snapshot::SnapshotKind::Index,
+                found: twofold::snapshot::SnapshotKind::FaqCache
+            }
+        ),
         "{err:?}"
     );
     // `Flags` cannot hold unknown bits, so forge them in the bytes.
@@ -496,23 +508,125 @@ fn generate_v1_sample() {
     snapshot::write_atomic(path, &v1_stand_in()).unwrap();
 }
 
-/// A file written by format version 1 still loads, with the same content.
-/// This fails when a persisted struct (TF-IDF parameters, dense config, …)
-/// changes its encoding: that is a format change (see docs/snapshot-format.md).
+/// What the committed v1 stand-in file holds and answers, recorded from the
+/// loaded file (not from a fresh build: HNSW graphs and dense scores depend on
+/// the CPU's float kernels, AVX2+FMA or portable).
+const V1_EXPECTED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/snapshots/v1-standin.expected.json"
+);
+
+/// The dense queries of the v1 expectations.
+fn v1_query_vectors() -> Vec<Vec<f32>> {
+    snapshot_common::unit_vectors(3, 8, 99)
+}
+
+/// What must be read back exactly: keys, vocabulary, idf and vector bits,
+/// the graph, the configuration.
+fn v1_exact(s: &StandIn) -> serde_json::Value {
+    let idf_bits: Option<Vec<u64>> = s
+        .tfidf
+        .idf()
+        .map(|v| v.iter().map(|x| x.to_bits()).collect());
+    let vector_bits: Vec<u32> = s.dense.vectors.iter().map(|x| x.to_bits()).collect();
+    let json = serde_json::json!({
+        "label": s.label,
+        "keys": s.keys.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "feature_names": s.tfidf.feature_names(),
+        "document_frequencies": s.tfidf.document_frequencies(),
+        "n_documents": s.tfidf.n_documents(),
+        "idf_bits": idf_bits,
+        "dim": s.dense.dim,
+        "config": s.dense.config,
+        "vector_bits": vector_bits,
+        "slot_docs": s.dense.slot_docs,
+        "deleted_slots": s.dense.deleted_slots,
+        "graph": s.dense.graph,
+    });
+    // Through text, as the stored file is read.
+    serde_json::from_str(&json.to_string()).unwrap()
+}
+
+/// Query answers: TF-IDF rows as (column, weight), dense hits as (id, score).
+type V1Answers = (Vec<Vec<(usize, f64)>>, Vec<Vec<(u32, f32)>>);
+
+fn v1_answers(s: &StandIn) -> V1Answers {
+    let matrix = s.tfidf.transform(&queries()).unwrap();
+    let rows = matrix
+        .outer_iterator()
+        .map(|row| row.iter().map(|(c, &w)| (c, w)).collect())
+        .collect();
+    let index = DenseIndex::from_persisted(s.dense.clone()).unwrap();
+    let hits = v1_query_vectors()
+        .iter()
+        .map(|q| {
+            index
+                .search(q, &SearchParams::k(5))
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.id.as_u32(), h.score))
+                .collect()
+        })
+        .collect();
+    (rows, hits)
+}
+
+/// Writes `tests/data/snapshots/v1-standin.expected.json` from the committed
+/// file. Rerun only when the committed file is regenerated.
 #[test]
-fn committed_v1_file_loads() {
+#[ignore = "generator: writes the v1 sample's expectations"]
+fn generate_v1_expectations() {
+    let loaded: StandIn = snapshot::read(V1_FILE).unwrap();
+    let json = serde_json::json!({"exact": v1_exact(&loaded), "answers": v1_answers(&loaded)});
+    std::fs::write(
+        V1_EXPECTED,
+        serde_json::to_string_pretty(&json).unwrap() + "\n",
+    )
+    .unwrap();
+}
+
+/// The committed version-1 file still loads and passes every check.
+#[test]
+fn committed_v1_file_loads_and_validates() {
     let header = snapshot::inspect(V1_FILE).unwrap();
     assert_eq!(header.format_version, 1);
     assert_eq!(header.info.document_count, 20);
     assert_eq!(header.info.dense_dim, 8);
+    assert_eq!(header.info.flags, Flags::DENSE);
     let loaded: StandIn = snapshot::read(V1_FILE).unwrap();
-    let fresh = v1_stand_in();
-    assert_eq!(loaded.keys, fresh.keys);
-    assert_eq!(loaded.dense, fresh.dense);
-    assert_eq!(
-        loaded.tfidf.transform(&queries()).unwrap(),
-        fresh.tfidf.transform(&queries()).unwrap()
-    );
+    assert_eq!(loaded.keys.len(), 20);
+    assert!(DenseIndex::from_persisted(loaded.dense).is_ok());
+}
+
+/// A file written by format version 1 still decodes to the same content and
+/// answers as recorded (ids exactly, scores within 1e-5, on any CPU). This
+/// fails when a persisted struct (TF-IDF parameters, dense config, …)
+/// changes its encoding: that is a format change (see docs/snapshot-format.md).
+#[test]
+fn committed_v1_file_reads_back_its_recorded_content() {
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(V1_EXPECTED).unwrap()).unwrap();
+    let loaded: StandIn = snapshot::read(V1_FILE).unwrap();
+    assert_eq!(v1_exact(&loaded), expected["exact"]);
+    let (rows, hits): V1Answers = serde_json::from_value(expected["answers"].clone()).unwrap();
+    let (found_rows, found_hits) = v1_answers(&loaded);
+    assert_eq!(found_rows.len(), rows.len());
+    for (found, want) in found_rows.iter().zip(&rows) {
+        assert_eq!(found.len(), want.len());
+        for ((fc, fw), (wc, ww)) in found.iter().zip(want) {
+            assert_eq!(fc, wc);
+            assert!((fw - ww).abs() <= 1e-5, "tf-idf weight {fw} vs {ww}");
+        }
+    }
+    assert_eq!(found_hits.len(), hits.len());
+    assert!(hits.iter().all(|h| !h.is_empty()));
+    for (found, want) in found_hits.iter().zip(&hits) {
+        let ids = |h: &[(u32, f32)]| h.iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(ids(found), ids(want));
+        for ((_, fs), (_, ws)) in found.iter().zip(want) {
+            assert!((fs - ws).abs() <= 1e-5, "dense score {fs} vs {ws}");
+        }
+    }
 }
 
 #[cfg(unix)]

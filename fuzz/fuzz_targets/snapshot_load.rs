@@ -5,15 +5,20 @@
 //! (flags DENSE unless bit 2 is set) with recomputed crcs, so mutations get
 //! past the checksums to the decoder and the validators (regex's preamble
 //! trick). Bit 0 odd: the rest is a whole file, header included. Bit 1 set:
-//! the payload is an `Index` (`Index::load_bytes`); clear: the stand-in.
-//! Whatever loads is then queried.
+//! the payload is real: the file goes to `Index::load_bytes` and to
+//! `FaqCache::load_bytes` (bit 3 adds the FAQ flag to a wrapped header, so
+//! one of the two gets past the kind check); clear: the stand-in.
+//! Whatever loads is then queried (a FAQ cache also takes an insert and
+//! invalidations).
 //!
 //! Run on stable: `cargo fuzz run -s none snapshot_load -- -max_total_time=600 -rss_limit_mb=2048`.
-//! Seeds: `cargo test --test snapshot -- --ignored generate_fuzz_seeds`.
+//! Seeds: `cargo test --test snapshot -- --ignored generate_fuzz_seeds` (stand-in)
+//! and `cargo test --test faq_snapshot -- --ignored generate_fuzz_seeds` (index, FAQ).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use twofold::dense::{DenseIndex, SearchParams};
+use twofold::faq::{FaqCache, FaqLoadOptions, InsertOptions, LookupRequest};
 use twofold::index::Index;
 use twofold::query::{Mode, SearchRequest};
 use twofold::recommend::MoreLikeThis;
@@ -28,11 +33,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let flags = if mode & 4 == 0 {
+    let mut flags = if mode & 4 == 0 {
         Flags::DENSE
     } else {
         Flags::NONE
     };
+    if mode & 8 != 0 {
+        flags = flags.union(Flags::FAQ);
+    }
     let wrapped;
     let file = if mode & 1 == 0 {
         let Some(file) = wrap(rest, flags) else {
@@ -47,10 +55,33 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(s) = snapshot::read_bytes::<StandIn>(file) {
             query(s);
         }
-    } else if let Ok(index) = Index::load_bytes(file) {
-        query_index(&index);
+    } else {
+        if let Ok(index) = Index::load_bytes(file) {
+            query_index(&index);
+        }
+        if let Ok(cache) = FaqCache::load_bytes(file, FaqLoadOptions::new()) {
+            use_cache(&cache);
+        }
     }
 });
+
+/// Looks up, inserts and invalidates on a loaded cache, as a caller would.
+fn use_cache(cache: &FaqCache) {
+    let _ = cache.lookup("refill my prescription");
+    let dim = cache.index_read(|index| index.dense_dim()).unwrap_or(0);
+    let vector = (dim > 0 && dim <= 4096).then(|| vec![1.0 / (dim as f32).sqrt(); dim]);
+    if let Some(v) = &vector {
+        let _ = cache.lookup_with(&LookupRequest::new("opening hours").vector(v.clone()));
+    }
+    let mut options = InsertOptions::new();
+    if let Some(v) = vector {
+        options = options.vector(v);
+    }
+    let _ = cache.insert("a new question about refills", "answer", options);
+    let _ = cache.purge_expired();
+    let _ = cache.bump_data_version();
+    let _ = cache.lookup("refill my prescription");
+}
 
 /// Runs a sparse, a dense, a hybrid and a more-like-this query on `index`.
 fn query_index(index: &Index) {

@@ -18,6 +18,9 @@
 //! * [`calibrate()`] turns labelled lookups into a precision/recall curve and the
 //!   lowest threshold whose precision *lower confidence bound* reaches a target.
 //! * [`Clock`] makes TTLs testable ([`ManualClock`]).
+//! * [`FaqCache::save`] / [`FaqCache::load_with`] ([`FaqLoadOptions`]) keep the
+//!   whole cache in one snapshot file (`docs/snapshot-format.md`); TTL
+//!   deadlines are absolute times, so they hold across a reload.
 //!
 //! # Score units
 //!
@@ -100,6 +103,7 @@ mod guards;
 mod lookup;
 mod maintain;
 mod parts;
+mod persist;
 mod stats;
 
 pub use cache::{FaqCache, FaqCacheBuilder};
@@ -116,4 +120,5 @@ pub use lookup::{
 };
 pub use maintain::Invalidation;
 pub use parts::{FaqParts, FAQ_PARTS_VERSION};
+pub use persist::FaqLoadOptions;
 pub use stats::FaqStats;

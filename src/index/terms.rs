@@ -123,13 +123,13 @@ fn count_local(
     fields: &[Field<'_>],
     local: &mut HashMap<String, u32>,
     local_terms: &mut Vec<String>,
-) -> Vec<(u32, u32)> {
+) -> Result<Vec<(u32, u32)>> {
     let mut tally: HashMap<u32, u32> = HashMap::new();
     for &(text, weight) in fields {
         if weight == 0 {
             continue;
         }
-        analyzer.for_each_term(text, &mut |term| {
+        analyzer.try_for_each_term(text, &mut |term| {
             let id = match local.get(term) {
                 Some(&id) => id,
                 None => {
@@ -141,9 +141,9 @@ fn count_local(
             };
             let slot = tally.entry(id).or_insert(0);
             *slot = slot.saturating_add(weight);
-        });
+        })?;
     }
-    tally.into_iter().collect()
+    Ok(tally.into_iter().collect())
 }
 
 /// A chunk's local terms and its rows of `(local id, count)`.
@@ -153,7 +153,9 @@ type LocalChunk = (Vec<String>, Vec<Vec<(u32, u32)>>);
 /// (in chunk order, so ids are deterministic for a given thread count).
 ///
 /// # Errors
-/// [`Error::InvalidInput`] when the dictionary overflows.
+/// [`Error::InvalidInput`] when the dictionary overflows;
+/// [`Error::TokenPatternRuntime`] when a custom token pattern fails on a
+/// document (nothing is interned then).
 pub(crate) fn count_documents(
     analyzer: &Analyzer,
     dictionary: &mut Dictionary,
@@ -171,10 +173,10 @@ pub(crate) fn count_documents(
             let rows = docs
                 .iter()
                 .map(|fields| count_local(analyzer, fields, &mut local, &mut local_terms))
-                .collect();
-            (local_terms, rows)
+                .collect::<Result<_>>()?;
+            Ok((local_terms, rows))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(docs.len());
     for (local_terms, rows) in chunks {
         let remap = local_terms

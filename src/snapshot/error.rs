@@ -108,4 +108,13 @@ pub enum SnapshotError {
         /// What was found.
         detail: String,
     },
+    /// The file holds another kind of snapshot than the loader reads (an FAQ
+    /// cache given to `Index::load`, or an index given to `FaqCache::load`).
+    #[error("snapshot holds {found}, not {expected}")]
+    WrongKind {
+        /// What the loader reads.
+        expected: super::SnapshotKind,
+        /// What the file holds (from its header flags).
+        found: super::SnapshotKind,
+    },
 }

@@ -11,8 +11,8 @@
 //!               (a high byte to catch 7-bit transfers, CR LF and LF to catch
 //!               newline conversion, ^Z to stop `type` on DOS; as PNG and redb)
 //!     12     4  format_version: u32 (1)
-//!     16     4  flags: u32; bit 0 = dense vectors present, bit 1 = FAQ cache
-//!               present; any other bit set -> UnsupportedFlags
+//!     16     4  flags: u32; bit 0 = dense vectors present, bit 1 = the payload is
+//!               a FAQ cache, not an index; any other bit set -> UnsupportedFlags
 //!     20     2  writer crate version, major: u16   (informational)
 //!     22     2  writer crate version, minor: u16   (informational)
 //!     24     2  writer crate version, patch: u16   (informational)
@@ -53,7 +53,8 @@ impl Flags {
     pub const NONE: Flags = Flags(0);
     /// Dense vectors are present (bit 0).
     pub const DENSE: Flags = Flags(1);
-    /// A FAQ cache is present (bit 1).
+    /// The payload is a FAQ cache (its index plus the cache's entries), not
+    /// a bare index (bit 1); see [`SnapshotKind`].
     pub const FAQ: Flags = Flags(1 << 1);
     /// Every bit this build knows.
     pub const KNOWN: Flags = Flags(Self::DENSE.0 | Self::FAQ.0);
@@ -86,6 +87,42 @@ impl Flags {
     /// Both sets of bits.
     pub fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
+    }
+}
+
+/// What a snapshot file holds, read from its header flags: an [`Index`]
+/// ([`Flags::FAQ`] clear) or a [`FaqCache`] ([`Flags::FAQ`] set).
+///
+/// Loading a file with the other type's loader is
+/// [`SnapshotError::WrongKind`], which names both kinds.
+///
+/// [`Index`]: crate::index::Index
+/// [`FaqCache`]: crate::faq::FaqCache
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SnapshotKind {
+    /// A whole index (`Index::save`).
+    Index,
+    /// A FAQ cache: its index plus the cache's entries (`FaqCache::save`).
+    FaqCache,
+}
+
+impl SnapshotKind {
+    /// The kind a header with `flags` describes.
+    pub fn of_flags(flags: Flags) -> SnapshotKind {
+        if flags.contains(Flags::FAQ) {
+            SnapshotKind::FaqCache
+        } else {
+            SnapshotKind::Index
+        }
+    }
+}
+
+impl std::fmt::Display for SnapshotKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SnapshotKind::Index => "an index (load it with Index::load)",
+            SnapshotKind::FaqCache => "a FAQ cache (load it with FaqCache::load)",
+        })
     }
 }
 

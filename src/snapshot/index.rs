@@ -32,7 +32,7 @@ pub(crate) struct IndexPayload {
 }
 
 impl IndexPayload {
-    fn of(index: &Index) -> IndexPayload {
+    pub(crate) fn of(index: &Index) -> IndexPayload {
         IndexPayload {
             embedder_fingerprint: index.embedder().map(|e| e.fingerprint()),
             parts: index.to_parts(),
@@ -45,7 +45,7 @@ impl IndexPayload {
 
     /// Rebuilds the index, reporting deep validation failures as
     /// [`SnapshotError::Inconsistent`].
-    fn into_index(self, embedder: Option<Arc<dyn Embedder>>) -> Result<Index> {
+    pub(crate) fn into_index(self, embedder: Option<Arc<dyn Embedder>>) -> Result<Index> {
         if let (Some(expected), Some(embedder)) = (&self.embedder_fingerprint, &embedder) {
             let found = embedder.fingerprint();
             if *expected != found {

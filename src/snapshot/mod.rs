@@ -25,7 +25,9 @@
 //!    ([`SnapshotError::UnsupportedFlags`]);
 //! 4. `payload_len` against [`MAX_PAYLOAD_LEN`] ([`SnapshotError::TooLarge`])
 //!    and against the file length ([`SnapshotError::Truncated`],
-//!    [`SnapshotError::TrailingBytes`]), before anything is allocated;
+//!    [`SnapshotError::TrailingBytes`]), before anything is allocated; then
+//!    the kind of snapshot the flags announce against the loader's
+//!    [`Validate::KIND`] ([`SnapshotError::WrongKind`]);
 //! 5. payload crc ([`SnapshotError::PayloadChecksum`]);
 //! 6. bincode decode under a size limit, which must consume the whole payload
 //!    ([`SnapshotError::Decode`], [`SnapshotError::TrailingBytes`]);
@@ -51,7 +53,7 @@
 
 pub mod error;
 pub mod header;
-mod index;
+pub(crate) mod index;
 mod v1;
 
 use std::fs::File;
@@ -62,7 +64,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use error::SnapshotError;
-pub use header::{Flags, Header, HeaderInfo, WriterVersion, HEADER_LEN, MAGIC};
+pub use header::{Flags, Header, HeaderInfo, SnapshotKind, WriterVersion, HEADER_LEN, MAGIC};
 
 use crate::{Error, Result};
 
@@ -78,6 +80,11 @@ pub const MAX_PAYLOAD_LEN: u64 = 4 << 30;
 /// A payload that can check itself after decoding and describe itself for
 /// the header.
 pub trait Validate {
+    /// The kind of snapshot this payload is. [`read`] rejects a file whose
+    /// header flags say otherwise with [`SnapshotError::WrongKind`] before
+    /// touching the payload. Default [`SnapshotKind::Index`].
+    const KIND: SnapshotKind = SnapshotKind::Index;
+
     /// What the header records about this payload: flags, dense dimension and
     /// document count. [`write_atomic`] writes it; [`read`] rejects a file
     /// whose header disagrees with the decoded payload.
@@ -357,6 +364,7 @@ fn check_lengths(header: &Header, file_len: u64) -> Result<(), SnapshotError> {
 
 /// Steps 5-7: payload crc, decode by format version, validation.
 fn decode_payload<T: DeserializeOwned + Validate>(header: &Header, payload: &[u8]) -> Result<T> {
+    check_kind::<T>(header)?;
     let found = crc32fast::hash(payload);
     if found != header.payload_crc {
         return Err(SnapshotError::PayloadChecksum {
@@ -380,6 +388,18 @@ fn decode_payload<T: DeserializeOwned + Validate>(header: &Header, payload: &[u8
     check_header_info(&header.info, &value.header_info())?;
     value.validate().map_err(inconsistent)?;
     Ok(value)
+}
+
+/// Step 4b: the header's flags must describe the kind of payload `T` is.
+fn check_kind<T: Validate>(header: &Header) -> Result<(), SnapshotError> {
+    let found = SnapshotKind::of_flags(header.info.flags);
+    if found != T::KIND {
+        return Err(SnapshotError::WrongKind {
+            expected: T::KIND,
+            found,
+        });
+    }
+    Ok(())
 }
 
 /// Step 7a: the header must describe the payload it carries.

@@ -7,6 +7,7 @@ use hashbrown::DefaultHashBuilder;
 use rayon::prelude::*;
 
 use crate::analysis::Analyzer;
+use crate::Result;
 
 /// Terms with dense `u32` ids, in insertion order. The hash table stores only ids
 /// and hashes the strings in `terms`, so every term is stored once.
@@ -287,18 +288,22 @@ struct ChunkCounts {
 }
 
 /// Analyzes and counts every document, learning the vocabulary.
+///
+/// # Errors
+/// [`Error::TokenPatternRuntime`](crate::Error::TokenPatternRuntime) when a
+/// custom token pattern fails on a document (no document is counted partially).
 pub(crate) fn count_learned<S: AsRef<str> + Sync>(
     analyzer: &Analyzer,
     docs: &[S],
-) -> LearnedCounts {
+) -> Result<LearnedCounts> {
     let chunks: Vec<ChunkCounts> = docs
         .par_chunks(chunk_len(docs.len()))
         .map(|chunk| count_chunk(analyzer, chunk))
-        .collect();
-    merge_chunks(chunks)
+        .collect::<Result<_>>()?;
+    Ok(merge_chunks(chunks))
 }
 
-fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
+fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> Result<ChunkCounts> {
     // Pre-size from the chunk's text: about one distinct term per 300 bytes and one
     // (document, term) entry per 12 bytes on English prose; saves rehashing.
     let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
@@ -309,7 +314,7 @@ fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
     let mut tally: Vec<u32> = Vec::new();
     let mut touched: Vec<u32> = Vec::new();
     for doc in docs {
-        analyzer.for_each_term(doc.as_ref(), &mut |term| {
+        analyzer.try_for_each_term(doc.as_ref(), &mut |term| {
             let id = vocabulary.intern(term);
             if id as usize >= tally.len() {
                 tally.resize(id as usize + 1, 0);
@@ -320,7 +325,7 @@ fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
                 }
                 *slot = slot.saturating_add(1);
             }
-        });
+        })?;
         for &id in &touched {
             if let Some(slot) = tally.get_mut(id as usize) {
                 rows.ids.push(id);
@@ -330,7 +335,7 @@ fn count_chunk<S: AsRef<str>>(analyzer: &Analyzer, docs: &[S]) -> ChunkCounts {
         touched.clear();
         rows.end_row();
     }
-    ChunkCounts { vocabulary, rows }
+    Ok(ChunkCounts { vocabulary, rows })
 }
 
 /// Merges chunk vocabularies in document order, so global ids follow global
@@ -372,27 +377,31 @@ fn merge_chunks(chunks: Vec<ChunkCounts>) -> LearnedCounts {
 
 /// Counts with a known vocabulary (fixed, or fitted): unknown terms are skipped and
 /// each row's entries are in ascending id (column) order.
+///
+/// # Errors
+/// [`Error::TokenPatternRuntime`](crate::Error::TokenPatternRuntime) when a
+/// custom token pattern fails on a document (no document is counted partially).
 pub(crate) fn count_known<S: AsRef<str> + Sync>(
     analyzer: &Analyzer,
     vocabulary: &Interner,
     docs: &[S],
-) -> CountRows {
+) -> Result<CountRows> {
     let chunks: Vec<CountRows> = docs
         .par_chunks(chunk_len(docs.len()))
         .map(|chunk| {
             let mut rows = CountRows::new();
             let mut ids = Vec::new();
             for doc in chunk {
-                count_known_doc(analyzer, vocabulary, doc.as_ref(), &mut ids, &mut rows);
+                count_known_doc(analyzer, vocabulary, doc.as_ref(), &mut ids, &mut rows)?;
             }
-            rows
+            Ok(rows)
         })
-        .collect();
-    if chunks.is_empty() {
+        .collect::<Result<_>>()?;
+    Ok(if chunks.is_empty() {
         CountRows::new()
     } else {
         CountRows::concat(chunks)
-    }
+    })
 }
 
 /// One document: collect known ids, sort, run-length encode.
@@ -402,13 +411,13 @@ fn count_known_doc(
     doc: &str,
     ids: &mut Vec<u32>,
     rows: &mut CountRows,
-) {
+) -> Result<()> {
     ids.clear();
-    analyzer.for_each_term(doc, &mut |term| {
+    analyzer.try_for_each_term(doc, &mut |term| {
         if let Some(id) = vocabulary.get(term) {
             ids.push(id);
         }
-    });
+    })?;
     ids.sort_unstable();
     for run in ids.chunk_by(|a, b| a == b) {
         if let Some(&id) = run.first() {
@@ -418,6 +427,7 @@ fn count_known_doc(
         }
     }
     rows.end_row();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -450,7 +460,7 @@ mod tests {
         let docs: Vec<String> = (0..200)
             .map(|i| format!("w{i} common w{}", i / 2))
             .collect();
-        let counts = count_learned(&analyzer(), &docs);
+        let counts = count_learned(&analyzer(), &docs).unwrap();
         let mut expected = Vec::new();
         for doc in &docs {
             for term in analyzer().terms(doc) {
@@ -477,7 +487,8 @@ mod tests {
             &analyzer(),
             &vocabulary,
             &["alpha zeta alpha other", "", "none"],
-        );
+        )
+        .unwrap();
         assert_eq!(rows.row(0), (&[0, 1][..], &[1, 2][..]));
         assert_eq!(rows.row(1), (&[][..], &[][..]));
         assert_eq!(rows.row(2), (&[][..], &[][..]));

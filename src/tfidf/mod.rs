@@ -94,7 +94,9 @@ impl TfidfVectorizer {
     /// # Errors
     /// Learned vocabulary: [`Error::EmptyVocabulary`] (no terms at all, 0 documents
     /// included), [`Error::MaxDfBelowMinDf`], [`Error::NoTermsRemain`]. Fixed
-    /// vocabulary: [`Error::NoDocuments`] for 0 documents.
+    /// vocabulary: [`Error::NoDocuments`] for 0 documents. Either:
+    /// [`Error::TokenPatternRuntime`] when a custom token pattern fails on a
+    /// document (its backtracking limit); no document is counted partially.
     pub fn fit<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<FittedTfidf> {
         self.fit_counts(docs).map(|(fitted, _, _)| fitted)
     }
@@ -149,7 +151,7 @@ impl TfidfVectorizer {
                         return Err(Error::NoDocuments);
                     }
                     let vocabulary = Interner::from_terms(terms.clone());
-                    let rows = count_known(&self.analyzer, &vocabulary, docs);
+                    let rows = count_known(&self.analyzer, &vocabulary, docs)?;
                     let dfs = column_document_frequencies(&rows, vocabulary.len());
                     (vocabulary, dfs, rows, None, None)
                 }
@@ -190,7 +192,7 @@ impl TfidfVectorizer {
     /// Learns and prunes the vocabulary (sklearn's `_count_vocab`,
     /// `_sort_features` and `_limit_features`).
     fn learn<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<Learned> {
-        let counts = count_learned(&self.analyzer, docs);
+        let counts = count_learned(&self.analyzer, docs)?;
         let n_terms = counts.vocabulary.len();
         if n_terms == 0 {
             return Err(Error::EmptyVocabulary);
@@ -318,7 +320,9 @@ impl FittedTfidf {
     /// # Errors
     /// [`Error::NoDocuments`] for 0 documents (sklearn's behaviour);
     /// [`Error::NonFiniteValue`] when an infinite idf (fixed vocabulary,
-    /// `smooth_idf=false`, df = 0) meets a norm.
+    /// `smooth_idf=false`, df = 0) meets a norm;
+    /// [`Error::TokenPatternRuntime`] when a custom token pattern fails on a
+    /// document (its backtracking limit).
     pub fn transform<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<CsMat<f64>> {
         let counts = self.counts_checked(docs)?;
         match self.params.dtype {
@@ -354,8 +358,12 @@ impl FittedTfidf {
 
     /// Raw term counts of `docs` (binary not applied) with the fitted vocabulary:
     /// the input of [`FittedTfidf::weight_counts`]. 0 documents give a 0-row matrix.
-    pub fn counts<S: AsRef<str> + Sync>(&self, docs: &[S]) -> CsMat<f64> {
-        let rows = count_known(&self.analyzer, &self.vocabulary, docs);
+    ///
+    /// # Errors
+    /// [`Error::TokenPatternRuntime`] when a custom token pattern fails on a
+    /// document (its backtracking limit): no document is counted partially.
+    pub fn counts<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<CsMat<f64>> {
+        let rows = count_known(&self.analyzer, &self.vocabulary, docs)?;
         let unit = Weighting::<f64> {
             binary: false,
             sublinear_tf: false,
@@ -363,8 +371,10 @@ impl FittedTfidf {
             norm: None,
         };
         // Cannot fail: no norm, and rows are sorted by construction.
-        weigh_rows(&rows, &Columns::Sorted, &unit, self.n_features())
-            .unwrap_or_else(|_| CsMat::zero((rows.n_rows(), self.n_features())))
+        Ok(
+            weigh_rows(&rows, &Columns::Sorted, &unit, self.n_features())
+                .unwrap_or_else(|_| CsMat::zero((rows.n_rows(), self.n_features()))),
+        )
     }
 
     /// Applies this model's weighting (binary, sublinear tf, idf, norm) in place to
@@ -463,7 +473,7 @@ impl FittedTfidf {
         if docs.is_empty() {
             return Err(Error::NoDocuments);
         }
-        Ok(count_known(&self.analyzer, &self.vocabulary, docs))
+        count_known(&self.analyzer, &self.vocabulary, docs)
     }
 
     fn weigh<R: Real>(&self, rows: &CountRows, to_column: Option<&[u32]>) -> Result<CsMat<R>> {

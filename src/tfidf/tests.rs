@@ -379,7 +379,7 @@ fn vectorizer_validation_errors() {
 #[test]
 fn weight_counts_reproduces_transform() {
     let fitted = vectorizer(r#"{"sublinear_tf": true}"#).fit(&DOCS).unwrap();
-    let mut counts = fitted.counts(&DOCS);
+    let mut counts = fitted.counts(&DOCS).unwrap();
     assert_eq!(
         counts.data(),
         [1.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]
