@@ -2,7 +2,7 @@
 //!
 //! # Brief overview
 //!
-//! * [`DenseIndex`] stores at most one vector per [`DocId`] and answers
+//! * [`DenseIndex`] stores at most one vector per [`DocId`](crate::ids::DocId) and answers
 //!   k-nearest-neighbour queries, optionally restricted by a predicate over
 //!   `DocId`s. It works on internal ids; the index layer owns the
 //!   [`IdMap`](crate::ids::IdMap).

@@ -1,10 +1,17 @@
 //! Text embedders: turn text into dense vectors for the dense side of an index.
 //!
-//! An [`Index`](crate) may be given an [`Embedder`] so that text-only queries
+//! An [`Index`](crate::index::Index) may be given an [`Embedder`] so that text-only queries
 //! also search the dense side. Without one, callers pass query vectors
 //! themselves, and a text-only query runs sparse-only (the result says so).
 //!
-//! With the cargo feature `embed`, [`SentenceEmbedder`] runs a BERT-family
+#![cfg_attr(
+    feature = "embed",
+    doc = "With the cargo feature `embed`, [`SentenceEmbedder`] runs a BERT-family"
+)]
+#![cfg_attr(
+    not(feature = "embed"),
+    doc = "With the cargo feature `embed`, `SentenceEmbedder` runs a BERT-family"
+)]
 //! sentence-transformers model (e.g. all-MiniLM-L6-v2) in process: pure Rust,
 //! no Python, no network; the model is read from a local directory.
 
