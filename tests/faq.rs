@@ -360,6 +360,84 @@ fn namespaces_are_isolated() {
     );
 }
 
+/// A lookup skips the namespace filter when its namespace holds every stored
+/// phrasing; inserts, removals and a parts round trip must keep that decision
+/// right, so that no answer ever crosses namespaces.
+#[test]
+fn namespace_fast_path_follows_inserts_removals_and_restores() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.3), &clock);
+    let nearest = |cache: &FaqCache, ns: &str| -> Vec<String> {
+        let request = LookupRequest::new(RESET_Q).namespace(ns);
+        cache
+            .nearest(&request, 10)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.question)
+            .collect()
+    };
+    let a = cache
+        .insert(
+            RESET_Q,
+            "answer a",
+            InsertOptions::new()
+                .namespace("a")
+                .alternate("reset password please"),
+        )
+        .unwrap();
+    assert_eq!(
+        answer(
+            &cache
+                .lookup_with(&LookupRequest::new(RESET_Q).namespace("a"))
+                .unwrap()
+        ),
+        Some("answer a")
+    );
+    assert!(nearest(&cache, "b").is_empty());
+    assert!(nearest(&cache, "").is_empty());
+    cache
+        .insert(
+            "How can I reset my password now?",
+            "answer b",
+            InsertOptions::new().namespace("b"),
+        )
+        .unwrap();
+    assert_eq!(nearest(&cache, "a"), [RESET_Q]);
+    assert_eq!(nearest(&cache, "b"), ["How can I reset my password now?"]);
+    assert!(cache.remove(a).unwrap());
+    assert!(
+        nearest(&cache, "a").is_empty(),
+        "removed entries leave no trace"
+    );
+    assert_eq!(
+        answer(
+            &cache
+                .lookup_with(&LookupRequest::new(RESET_Q).namespace("b"))
+                .unwrap()
+        ),
+        Some("answer b")
+    );
+    let (parts, index) = cache.into_parts();
+    let restored = FaqCache::from_parts(parts, index, Some(clock.clone())).unwrap();
+    assert!(nearest(&restored, "a").is_empty());
+    assert_eq!(
+        nearest(&restored, "b"),
+        ["How can I reset my password now?"]
+    );
+    restored
+        .insert(
+            RESET_Q,
+            "answer a again",
+            InsertOptions::new().namespace("a"),
+        )
+        .unwrap();
+    assert_eq!(nearest(&restored, "a"), [RESET_Q]);
+    assert_eq!(
+        nearest(&restored, "b"),
+        ["How can I reset my password now?"]
+    );
+}
+
 #[test]
 fn lexical_veto_names_number_and_negation() {
     let clock = clock();

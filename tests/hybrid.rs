@@ -106,6 +106,73 @@ fn every_hybrid_candidate_has_its_exact_score_on_both_sides() {
     );
 }
 
+/// A document that only the dense side retrieves, yet shares a term with the
+/// query: its sparse score must be its true, positive TF-IDF cosine (computed
+/// for it, not defaulted to 0), equal to a brute-force score.
+#[test]
+fn a_dense_only_candidate_gets_its_positive_tfidf_cosine() {
+    let rows: [(&str, [f32; 4]); 7] = [
+        ("zebra zebra zebra", [-1.0, 0.0, 0.0, 0.0]),
+        ("zebra zebra lion", [0.0, -1.0, 0.0, 0.0]),
+        (
+            "zebra giraffe hippo rhino otter badger ferret",
+            [1.0, 0.0, 0.0, 0.0],
+        ),
+        ("giraffe hippo", [0.9, 0.1, 0.0, 0.0]),
+        ("lion tiger", [0.0, 0.0, 1.0, 0.0]),
+        ("bear wolf", [0.0, 0.0, 0.0, 1.0]),
+        ("tiger bear", [0.0, 0.0, -1.0, 0.0]),
+    ];
+    let docs: Vec<Document> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (text, v))| Document::new(i as u64).body(*text).vector(v.to_vec()))
+        .collect();
+    let target = docs[2].key.clone();
+    let index = Index::builder().build(docs.clone()).unwrap();
+    let texts: Vec<String> = docs
+        .iter()
+        .map(|d| format!("{}\n{}", d.title, d.body))
+        .collect();
+    let (fitted, matrix) = TfidfVectorizer::new(IndexConfig::default_tfidf())
+        .unwrap()
+        .fit_transform(&texts)
+        .unwrap();
+    let (text, vector) = ("zebra", vec![1.0f32, 0.0, 0.0, 0.0]);
+    let sparse_top = index
+        .search(&SearchRequest::text(text).mode(Mode::Sparse).k(2))
+        .unwrap();
+    assert!(
+        sparse_top.hits.iter().all(|h| h.key != target),
+        "the sparse side's top 2 must not contain the target"
+    );
+    let results = index
+        .search(
+            &SearchRequest::text(text)
+                .with_vector(vector.clone())
+                .k(2)
+                .candidates(2)
+                .fusion(Fusion::linear(0.9)),
+        )
+        .unwrap();
+    assert_eq!(results.mode_used, Mode::Hybrid);
+    let hit = results
+        .hits
+        .iter()
+        .find(|h| h.key == target)
+        .expect("the dense side's best document is fused into the top 2");
+    let q = fitted.transform_one(text).unwrap();
+    let expected = matrix.outer_view(2).unwrap().dot(&q);
+    assert!(expected > 0.05, "the target shares a term with the query");
+    let sparse = hit.sparse_score.unwrap();
+    assert!(
+        (sparse - expected).abs() < 1e-12,
+        "{sparse} vs brute force {expected}"
+    );
+    let dense = hit.dense_score.unwrap();
+    assert!((dense - cosine(&rows[2].1, &vector)).abs() < 1e-6);
+}
+
 #[test]
 fn documents_without_vectors_rank_last_on_the_dense_side_and_say_so() {
     let mut docs = corpus(20);

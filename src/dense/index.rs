@@ -300,13 +300,37 @@ impl DenseIndex {
             return Err(Error::invalid_parameter("ef", "must be at least 1"));
         }
         let q = self.config.metric.prepare(self.dim(), query)?;
+        self.search_prepared(&q, params)
+    }
+
+    /// [`search`](Self::search) with a query already [prepared](Metric::prepare)
+    /// for this index's metric and dimension (the hybrid query plan prepares it
+    /// once and scores other candidates with the same vector, so the scores of
+    /// both agree bit for bit).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for `k == 0` or `ef == Some(0)`;
+    /// [`Error::DimensionMismatch`] for a query of another dimension.
+    pub(crate) fn search_prepared(&self, q: &[f32], params: &SearchParams<'_>) -> Result<Vec<Hit>> {
+        if params.k == 0 {
+            return Err(Error::invalid_parameter("k", "must be at least 1"));
+        }
+        if params.ef == Some(0) {
+            return Err(Error::invalid_parameter("ef", "must be at least 1"));
+        }
+        if q.len() != self.dim() {
+            return Err(Error::DimensionMismatch {
+                expected: self.dim(),
+                found: q.len(),
+            });
+        }
         if self.store.len_live() == 0 {
             return Ok(Vec::new());
         }
         let filter = params.filter;
         let store = &self.store;
         let accept = |slot: u32| filter.is_none_or(|f| f(store.doc(slot)));
-        let cands = self.search_slots(&q, params, &accept);
+        let cands = self.search_slots(q, params, &accept);
         Ok(self.to_hits(cands))
     }
 

@@ -78,6 +78,9 @@ pub(crate) struct State {
     pub labels: Vec<LabelledScore>,
     /// Phrasings in the index at the last TF-IDF fit (0 before the first).
     pub fitted_at: u64,
+    /// Index documents (phrasings) per namespace, to skip the namespace filter
+    /// when one namespace holds them all. Recomputed by [`FaqCache::assemble`].
+    pub namespaces: NamespaceCounts,
 }
 
 impl State {
@@ -99,6 +102,42 @@ impl State {
     pub fn next_tick(&mut self) -> u64 {
         self.tick += 1;
         self.tick
+    }
+}
+
+/// Number of index documents (phrasings) of each namespace.
+#[derive(Debug, Default)]
+pub(crate) struct NamespaceCounts(HashMap<String, usize>);
+
+impl NamespaceCounts {
+    /// Counts the phrasings of `entries`.
+    pub fn of<'a>(entries: impl IntoIterator<Item = &'a FaqEntry>) -> Self {
+        let mut counts = NamespaceCounts::default();
+        for entry in entries {
+            counts.add(entry);
+        }
+        counts
+    }
+
+    /// Records the phrasings of a stored entry.
+    pub fn add(&mut self, entry: &FaqEntry) {
+        *self.0.entry(entry.namespace.clone()).or_insert(0) += entry.phrasings.len();
+    }
+
+    /// Forgets the phrasings of a removed entry.
+    pub fn remove(&mut self, entry: &FaqEntry) {
+        if let Some(n) = self.0.get_mut(&entry.namespace) {
+            *n = n.saturating_sub(entry.phrasings.len());
+            if *n == 0 {
+                self.0.remove(&entry.namespace);
+            }
+        }
+    }
+
+    /// Whether `namespace` is the only one and holds all `live` index documents,
+    /// so that a namespace filter would accept every document.
+    pub fn holds_all(&self, namespace: &str, live: usize) -> bool {
+        self.0.len() == 1 && self.0.get(namespace) == Some(&live)
     }
 }
 
@@ -179,6 +218,8 @@ impl FaqCache {
         counters: Counters,
         clock: Option<Arc<dyn Clock>>,
     ) -> FaqCache {
+        let mut state = state;
+        state.namespaces = NamespaceCounts::of(state.entries.values());
         FaqCache {
             config,
             index: RwLock::new(index),
@@ -244,8 +285,8 @@ impl FaqCache {
         let mut expired = Vec::new();
         let lookup = {
             let index = self.read_index();
-            self.lock_state().accept_model(request.model.as_deref())?;
-            let results = self.search(&index, request)?;
+            let whole = self.check_request(&index, request)?;
+            let results = self.search(&index, request, whole)?;
             let mut state = self.lock_state();
             let (ranked, mode) = self.rank(&results, &state, now, &mut expired);
             let lookup = self.decide(&index, &state, request, &ranked, mode, threshold);
@@ -269,8 +310,8 @@ impl FaqCache {
     /// As [`lookup_with`](Self::lookup_with), except that the threshold is not checked.
     pub fn nearest(&self, request: &LookupRequest, n: usize) -> Result<Vec<Candidate>> {
         let index = self.read_index();
-        self.lock_state().accept_model(request.model.as_deref())?;
-        let results = self.search(&index, request)?;
+        let whole = self.check_request(&index, request)?;
+        let results = self.search(&index, request, whole)?;
         let state = self.lock_state();
         let ranked = self
             .rank(&results, &state, self.now_ms(), &mut Vec::new())
@@ -287,8 +328,8 @@ impl FaqCache {
     /// As [`nearest`](Self::nearest).
     pub fn assess(&self, request: &LookupRequest) -> Result<(Option<Candidate>, Option<Refusal>)> {
         let index = self.read_index();
-        self.lock_state().accept_model(request.model.as_deref())?;
-        let results = self.search(&index, request)?;
+        let whole = self.check_request(&index, request)?;
+        let results = self.search(&index, request, whole)?;
         let state = self.lock_state();
         let (ranked, mode) = self.rank(&results, &state, self.now_ms(), &mut Vec::new());
         let best = ranked.first().map(candidate);
@@ -317,15 +358,34 @@ impl FaqCache {
         }
     }
 
-    fn search(&self, index: &Index, request: &LookupRequest) -> Result<Option<SearchResults>> {
+    /// Checks the request's model (see [`State::accept_model`]) and tells
+    /// whether the request's namespace holds every document of `index`.
+    fn check_request(&self, index: &Index, request: &LookupRequest) -> Result<bool> {
+        let mut state = self.lock_state();
+        state.accept_model(request.model.as_deref())?;
+        Ok(state.namespaces.holds_all(&request.namespace, index.len()))
+    }
+
+    /// Searches the phrasings of the request's namespace. When `whole_index`
+    /// (the namespace holds every document) the namespace filter is left out:
+    /// it would accept everything, and a filter makes both retrievers test
+    /// each candidate (and the dense side sample its selectivity).
+    fn search(
+        &self,
+        index: &Index,
+        request: &LookupRequest,
+        whole_index: bool,
+    ) -> Result<Option<SearchResults>> {
         if index.is_empty() {
             return Ok(None);
         }
         let k = self.config.candidates;
         let mut search = SearchRequest::text(request.question.clone())
             .k(k)
-            .candidates(k.max(50))
-            .filter(Filter::eq(NAMESPACE_FIELD, request.namespace.clone()));
+            .candidates(k.max(50));
+        if !whole_index {
+            search = search.filter(Filter::eq(NAMESPACE_FIELD, request.namespace.clone()));
+        }
         if let Some(vector) = &request.vector {
             search = search.with_vector(vector.clone());
         }

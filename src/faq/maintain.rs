@@ -95,6 +95,7 @@ impl FaqCache {
             for phrasing in &p.entry.phrasings {
                 state.doc_to_entry.insert(phrasing.doc_key, p.entry.id);
             }
+            state.namespaces.add(&p.entry);
             state.entries.insert(p.entry.id, p.entry);
         }
         Counters::bump(&self.counters.inserts, ids.len() as u64);
@@ -358,6 +359,7 @@ pub(crate) fn remove_entries(index: &mut Index, state: &mut State, ids: &[EntryI
             for p in &entry.phrasings {
                 state.doc_to_entry.remove(&p.doc_key);
             }
+            state.namespaces.remove(&entry);
         }
     }
     Ok(())

@@ -116,6 +116,7 @@ impl FaqCache {
             fingerprint,
             labels: parts.labels,
             fitted_at: parts.fitted_at,
+            namespaces: Default::default(),
         };
         let counters = Counters::from_snapshot(&parts.stats);
         Ok(FaqCache::assemble(

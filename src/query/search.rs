@@ -113,7 +113,8 @@ impl Index {
         if let Some(ef) = request.ef {
             params = params.ef(ef);
         }
-        let hits = dense.search(query, &params)?;
+        // `query` is prepared already (the plan validated and normalised it).
+        let hits = dense.search_prepared(query, &params)?;
         Ok(hits
             .into_iter()
             .map(|h| (h.id, f64::from(h.score)))
@@ -121,42 +122,52 @@ impl Index {
     }
 
     /// Top-N of each side, then every candidate's exact score on both sides.
+    ///
+    /// A side's own candidates keep the exact score that side computed (the
+    /// same number [`rescore`](Self::rescore) would give: the sparse search sums
+    /// in the same order as a single-document score, and the dense side scores
+    /// the same prepared vector with the same kernel); only the other side's
+    /// score is computed. Candidates are listed sparse first, then the dense
+    /// side's new ones, each side best first.
     pub(crate) fn hybrid_candidates(
         &self,
         plan: &Plan,
         request: &SearchRequest,
     ) -> Result<Vec<Candidate>> {
         let n = request.candidates_value();
-        let mut ids: Vec<DocId> = self
-            .sparse_candidates(plan, request, n)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        let mut seen: std::collections::HashSet<DocId> = ids.iter().copied().collect();
-        for (id, _) in self.dense_candidates(plan, request, n)? {
-            if seen.insert(id) {
-                ids.push(id);
-            }
-        }
-        self.rescore(plan, &ids)
-    }
-
-    /// Exact scores of `ids` on both sides.
-    pub(crate) fn rescore(&self, plan: &Plan, ids: &[DocId]) -> Result<Vec<Candidate>> {
-        let raw: Vec<u32> = ids.iter().map(|id| id.as_u32()).collect();
-        let sparse = match &plan.sparse {
-            Some(query) => self.inverted().score_many(query, &raw)?,
-            None => vec![0.0; ids.len()],
-        };
-        Ok(ids
+        let sparse = self.sparse_candidates(plan, request, n)?;
+        let dense = self.dense_candidates(plan, request, n)?;
+        let dense_of: std::collections::HashMap<DocId, f64> = dense.iter().copied().collect();
+        let mut candidates: Vec<Candidate> = sparse
             .iter()
-            .zip(sparse)
-            .map(|(&id, sparse)| Candidate {
+            .map(|&(id, score)| Candidate {
+                id,
+                sparse: score,
+                dense: match dense_of.get(&id) {
+                    Some(&d) => Some(d),
+                    None => plan.dense.as_deref().and_then(|q| self.dense_score(q, id)),
+                },
+            })
+            .collect();
+        let in_sparse: std::collections::HashSet<DocId> =
+            sparse.iter().map(|&(id, _)| id).collect();
+        let dense_only: Vec<(DocId, f64)> = dense
+            .into_iter()
+            .filter(|(id, _)| !in_sparse.contains(id))
+            .collect();
+        let raw: Vec<u32> = dense_only.iter().map(|(id, _)| id.as_u32()).collect();
+        let sparse_scores = match &plan.sparse {
+            Some(query) => self.inverted().score_many(query, &raw)?,
+            None => vec![0.0; raw.len()],
+        };
+        candidates.extend(dense_only.into_iter().zip(sparse_scores).map(
+            |((id, dense), sparse)| Candidate {
                 id,
                 sparse,
-                dense: plan.dense.as_deref().and_then(|q| self.dense_score(q, id)),
-            })
-            .collect())
+                dense: Some(dense),
+            },
+        ));
+        Ok(candidates)
     }
 
     /// Exact dense similarity of a prepared query with a stored vector.
