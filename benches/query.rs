@@ -2,13 +2,16 @@
 //! fusion, default candidates = 100 per side), on SciFact with its MiniLM
 //! embeddings (skipped when the shared data is absent) and on a synthetic corpus
 //! of 50,000 documents (Zipfian text, 384-d vectors around 64 clusters). One
-//! iteration runs every query, so time / queries = latency per query.
+//! iteration runs every query, so time / queries = latency per query. Before
+//! the criterion groups, a manual loop prints per-query p50/p90/p99 for each
+//! workload and mode (three passes over the queries), the figures the latency
+//! targets are stated in.
 //!
 //! `cargo bench --bench query`; quick check: `cargo bench --bench query -- --test`.
 
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::rngs::StdRng;
@@ -128,6 +131,33 @@ fn run_all(w: &Workload, mode: Mode) -> usize {
         .sum()
 }
 
+/// Prints p50/p90/p99 of single-query latency over three passes.
+fn percentiles(w: &Workload, name: &str, mode: Mode) {
+    let mut times: Vec<Duration> = Vec::new();
+    for _ in 0..3 {
+        for (text, vector) in &w.queries {
+            let request = SearchRequest::text(text.as_str())
+                .with_vector(vector.clone())
+                .k(10)
+                .mode(mode);
+            let start = Instant::now();
+            let found = w.index.search(black_box(&request));
+            times.push(start.elapsed());
+            assert!(found.is_ok(), "{name}: query failed");
+        }
+    }
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+    println!(
+        "query/{}/{name}: n={} p50 {:?} p90 {:?} p99 {:?}",
+        w.name,
+        times.len(),
+        at(0.5),
+        at(0.9),
+        at(0.99)
+    );
+}
+
 fn query_latency(c: &mut Criterion) {
     let mut workloads: Vec<Workload> = scifact().into_iter().collect();
     workloads.push(synthetic(50_000));
@@ -151,6 +181,7 @@ fn query_latency(c: &mut Criterion) {
             if mode != Mode::Sparse {
                 assert_eq!(hits, w.queries.len() * 10, "{name}");
             }
+            percentiles(w, name, mode);
             group.bench_function(name, |b| b.iter(|| run_all(w, mode)));
         }
         group.finish();

@@ -86,8 +86,8 @@ struct Args {
     /// TF-IDF analysis.
     #[arg(long, value_enum, default_value_t = AnalyzerArg::English)]
     analyzer: AnalyzerArg,
-    /// Weight of the dense side in hybrid mode.
-    #[arg(long, default_value_t = 0.5)]
+    /// Weight of the dense side in hybrid mode (default: FaqConfig's, 0.8).
+    #[arg(long, default_value_t = twofold::faq::FaqConfig::default().dense_weight)]
     dense_weight: f64,
     /// Target precision for calibration.
     #[arg(long, default_value_t = 0.95)]

@@ -98,7 +98,11 @@ pub enum Eviction {
 pub struct FaqConfig {
     /// The similarity thresholded. Default [`ScoreMode::Hybrid`].
     pub score: ScoreMode,
-    /// Weight of the dense side in [`ScoreMode::Hybrid`], in `[0, 1]`. Default 0.5.
+    /// Weight of the dense side in [`ScoreMode::Hybrid`], in `[0, 1]`. Default 0.8:
+    /// on paraphrase traffic (StackFAQ, the shipped sample) the dense cosine carries
+    /// the decision, and 0.8 beat 0.5 in both precision and recall at every threshold
+    /// from 0.5 to 0.75 on StackFAQ (table in the README); the TF-IDF share still
+    /// lowers the score of entries that share no informative word with the question.
     pub dense_weight: f64,
     /// Serve a stored answer when the best entry's score is ≥ this. Default 0.6
     /// (a placeholder: calibrate it on your data with
@@ -140,7 +144,7 @@ impl Default for FaqConfig {
     fn default() -> Self {
         FaqConfig {
             score: ScoreMode::default(),
-            dense_weight: 0.5,
+            dense_weight: 0.8,
             threshold: 0.6,
             dual_gate: None,
             margin: None,
