@@ -24,12 +24,15 @@
 //! Bad input prints one `error: ...` line and exits non-zero.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[path = "support/mod.rs"]
+mod support;
+
 use clap::Parser;
+use support::key_text;
+use support::npy::{read_matrix, Matrix};
 use twofold::eval::{mrr_at_k, ndcg_at_k, percentile, recall_at_k, BeirDataset};
 use twofold::index::{Document, Index, IndexConfig};
 use twofold::query::{Fusion, Mode, SearchRequest};
@@ -58,44 +61,9 @@ struct Args {
     model: Option<PathBuf>,
 }
 
-struct Matrix {
-    rows: usize,
-    dim: usize,
-    data: Vec<f32>,
-}
-
-impl Matrix {
-    fn row(&self, i: usize) -> Option<Vec<f32>> {
-        self.data
-            .get(i * self.dim..(i + 1) * self.dim)
-            .map(<[f32]>::to_vec)
-    }
-}
-
-fn read_npy(path: &Path) -> Result<Matrix> {
-    let io = |e: std::io::Error| Error::io(path, e);
-    let npy = npyz::NpyFile::new(BufReader::new(File::open(path).map_err(io)?)).map_err(io)?;
-    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
-    let shape = npy.shape().to_vec();
-    if shape.len() != 2 || shape.contains(&0) {
-        return Err(bad(format!(
-            "expected a non-empty 2-d array, found shape {shape:?}"
-        )));
-    }
-    if npy.order() != npyz::Order::C {
-        return Err(bad("Fortran-order arrays are not supported".into()));
-    }
-    let descr = npy.dtype().descr();
-    let data = npy
-        .try_data::<f32>()
-        .map_err(|_| bad(format!("expected float32, found dtype {descr}")))?
-        .collect::<std::io::Result<Vec<f32>>>()
-        .map_err(io)?;
-    let (rows, dim) = (shape[0] as usize, shape[1] as usize);
-    if data.len() != rows * dim {
-        return Err(bad("data shorter than its shape".into()));
-    }
-    Ok(Matrix { rows, dim, data })
+/// Row `i` of `m` as an owned vector, `None` past the end.
+fn row_of(m: &Matrix, i: usize) -> Option<Vec<f32>> {
+    m.data.get(i * m.dim..(i + 1) * m.dim).map(<[f32]>::to_vec)
 }
 
 /// Both embedding files, checked against the corpus and queries, or `None` when absent.
@@ -104,7 +72,7 @@ fn read_embeddings(dir: &Path, data: &BeirDataset) -> Result<Option<(Matrix, Mat
     if !c.exists() || !q.exists() {
         return Ok(None);
     }
-    let (corpus, queries) = (read_npy(&c)?, read_npy(&q)?);
+    let (corpus, queries) = (read_matrix(&c)?, read_matrix(&q)?);
     if corpus.rows != data.corpus.len()
         || queries.rows != data.queries.len()
         || corpus.dim != queries.dim
@@ -291,7 +259,7 @@ fn run(args: Args) -> Result<()> {
         let Some(judgements) = data.qrels.get(&query.id) else {
             continue;
         };
-        let vector = embeddings.as_ref().and_then(|(_, q)| q.row(row));
+        let vector = embeddings.as_ref().and_then(|(_, q)| row_of(q, row));
         for (name, mode, fusion) in modes(vector.is_some()) {
             let mut request = SearchRequest::text(query.text.as_str())
                 .k(100)
@@ -306,7 +274,7 @@ fn run(args: Args) -> Result<()> {
             let t = Instant::now();
             let found = index.search(&request)?;
             let micros = t.elapsed().as_secs_f64() * 1e6;
-            let ranked: Vec<String> = found.hits.iter().map(|h| key_string(&h.key)).collect();
+            let ranked: Vec<String> = found.hits.iter().map(|h| key_text(&h.key)).collect();
             let ranked: Vec<&str> = ranked.iter().map(String::as_str).collect();
             let tally = results.entry(name).or_default();
             tally.ndcg.push(ndcg_at_k(&ranked, judgements, 10));
@@ -343,7 +311,7 @@ fn build_and_save(
         .enumerate()
         .map(|(i, d)| {
             let doc = Document::new(d.id.as_str()).title(&d.title).body(&d.text);
-            match embeddings.and_then(|(c, _)| c.row(i)) {
+            match embeddings.and_then(|(c, _)| row_of(c, i)) {
                 Some(v) => doc.vector(v),
                 None => doc,
             }
@@ -370,13 +338,6 @@ fn build_and_save(
         timings.push(("save_s", save_s));
     }
     Ok((index, timings))
-}
-
-fn key_string(key: &twofold::ids::DocKey) -> String {
-    match key {
-        twofold::ids::DocKey::Str(s) => s.to_string(),
-        twofold::ids::DocKey::U64(n) => n.to_string(),
-    }
 }
 
 fn print_table(results: &BTreeMap<&str, Tally>) {
