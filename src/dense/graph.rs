@@ -14,7 +14,7 @@ use std::collections::BinaryHeap;
 
 use super::config::Metric;
 use super::exact::Cand;
-use super::store::VectorStore;
+use super::store::{HalfRows, VectorStore};
 
 /// One upper layer (level ≥ 1).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -76,19 +76,54 @@ const PREFETCH_LINES: usize = 4;
 /// Asks the CPU to start loading the first cache lines of `row` (a hint only:
 /// no effect on results, and a no-op off x86_64).
 #[inline(always)]
-fn prefetch_row(row: &[f32]) {
+fn prefetch_row<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        const FLOATS_PER_LINE: usize = 64 / std::mem::size_of::<f32>();
-        for line in row.chunks(FLOATS_PER_LINE).take(PREFETCH_LINES) {
-            // SAFETY: prefetching is a hint that never faults; the pointer is
-            // derived from a live slice and is not dereferenced.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast::<i8>()) };
+        const LINE: usize = 64;
+        let bytes = std::mem::size_of_val(row);
+        let start = row.as_ptr().cast::<i8>();
+        for offset in (0..bytes).step_by(LINE).take(PREFETCH_LINES) {
+            // SAFETY: `offset < bytes`, so the pointer stays inside the live
+            // slice; prefetching is a hint that never faults and reads nothing.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = row;
+}
+
+/// Where a traversal reads rows from: the exact `f32` rows or their
+/// half-precision copy (see [`VectorStore::half_rows`]).
+trait Rows {
+    fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32;
+    fn prefetch(&self, slot: u32);
+}
+
+struct FullRows<'a>(&'a VectorStore);
+
+impl Rows for FullRows<'_> {
+    #[inline(always)]
+    fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32 {
+        metric.distance(query, self.0.row(slot))
+    }
+    #[inline(always)]
+    fn prefetch(&self, slot: u32) {
+        prefetch_row(self.0.row(slot));
+    }
+}
+
+struct Half<'a>(HalfRows<'a>);
+
+impl Rows for Half<'_> {
+    #[inline(always)]
+    fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32 {
+        metric.distance_half(query, self.0.row(slot))
+    }
+    #[inline(always)]
+    fn prefetch(&self, slot: u32) {
+        prefetch_row(self.0.row(slot));
+    }
 }
 
 impl Scratch {
@@ -118,11 +153,32 @@ impl CompactGraph {
         &self.layer0[base + 1..base + 1 + count]
     }
 
-    /// The `ef` nodes nearest to `query` found by HNSW search, nearest first.
-    /// Tombstoned nodes are traversed and returned like live ones.
+    /// The `ef` nodes nearest to `query` found by HNSW search, nearest first,
+    /// with exact distances. Tombstoned nodes are traversed and returned like live ones.
+    ///
+    /// When the store keeps half-precision rows, the traversal reads those
+    /// (half the memory traffic) and the `ef` nodes found are then rescored
+    /// from the exact rows and re-sorted.
     pub(crate) fn search(
         &self,
         store: &VectorStore,
+        metric: Metric,
+        query: &[f32],
+        ef: usize,
+    ) -> Vec<Cand> {
+        match store.half_rows() {
+            Some(half) => {
+                let mut found = self.search_rows(&Half(half), metric, query, ef);
+                rescore(&mut found, store, metric, query);
+                found
+            }
+            None => self.search_rows(&FullRows(store), metric, query, ef),
+        }
+    }
+
+    fn search_rows<R: Rows>(
+        &self,
+        rows: &R,
         metric: Metric,
         query: &[f32],
         ef: usize,
@@ -131,19 +187,19 @@ impl CompactGraph {
             return Vec::new();
         }
         let mut cur = Cand {
-            dist: metric.distance(query, store.row(self.entry)),
+            dist: rows.distance(metric, query, self.entry),
             slot: self.entry,
         };
         for layer in self.upper.iter().rev() {
-            cur = greedy(layer, store, metric, query, cur);
+            cur = greedy(layer, rows, metric, query, cur);
         }
-        SCRATCH.with(|s| self.search_layer0(&mut s.borrow_mut(), store, metric, query, cur, ef))
+        SCRATCH.with(|s| self.search_layer0(&mut s.borrow_mut(), rows, metric, query, cur, ef))
     }
 
-    fn search_layer0(
+    fn search_layer0<R: Rows>(
         &self,
         s: &mut Scratch,
-        store: &VectorStore,
+        rows: &R,
         metric: Metric,
         query: &[f32],
         start: Cand,
@@ -166,12 +222,12 @@ impl CompactGraph {
                 let seen = &mut s.visited[n as usize];
                 if *seen != stamp {
                     *seen = stamp;
-                    prefetch_row(store.row(n));
+                    rows.prefetch(n);
                     s.fresh.push(n);
                 }
             }
             for &n in &s.fresh {
-                let dist = metric.distance(query, store.row(n));
+                let dist = rows.distance(metric, query, n);
                 let full = s.results.len() >= ef;
                 if !full || dist < s.results.peek().map_or(f32::INFINITY, |w| w.dist) {
                     let cand = Cand { dist, slot: n };
@@ -190,9 +246,9 @@ impl CompactGraph {
 }
 
 /// Greedy descent on one upper layer: move to the nearest neighbour until none is nearer.
-fn greedy(
+fn greedy<R: Rows>(
     layer: &UpperLayer,
-    store: &VectorStore,
+    rows: &R,
     metric: Metric,
     query: &[f32],
     mut cur: Cand,
@@ -200,7 +256,7 @@ fn greedy(
     loop {
         let mut improved = false;
         for &n in layer.neighbours_of(cur.slot) {
-            let dist = metric.distance(query, store.row(n));
+            let dist = rows.distance(metric, query, n);
             if dist < cur.dist {
                 cur = Cand { dist, slot: n };
                 improved = true;
@@ -210,4 +266,15 @@ fn greedy(
             return cur;
         }
     }
+}
+
+/// Replaces approximate distances with exact ones from the `f32` rows and re-sorts.
+fn rescore(found: &mut [Cand], store: &VectorStore, metric: Metric, query: &[f32]) {
+    for c in found.iter() {
+        prefetch_row(store.row(c.slot));
+    }
+    for c in found.iter_mut() {
+        c.dist = metric.distance(query, store.row(c.slot));
+    }
+    found.sort_unstable();
 }

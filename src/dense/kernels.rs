@@ -36,12 +36,76 @@ fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
+/// Largest finite IEEE 754 half-precision value.
+const HALF_MAX: f32 = 65504.0;
+
+/// Whether this CPU has the half-precision kernels ([`dot_half`],
+/// [`l2_squared_half`], [`to_half`]): x86-64 with AVX2, FMA and F16C.
+#[inline(always)]
+pub(crate) fn has_half() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        has_avx2_fma() && std::is_x86_feature_detected!("f16c")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Appends `v` rounded to IEEE half precision (as bits) to `out`. Returns
+/// `false`, appending nothing, when the CPU lacks [`has_half`] or a component
+/// is beyond half range (±65504), where rounding would give infinity.
+pub(crate) fn to_half(v: &[f32], out: &mut Vec<u16>) -> bool {
+    if !has_half() || v.iter().any(|x| x.abs() > HALF_MAX) {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: `has_half` checked AVX2, FMA and F16C just above.
+        unsafe { avx2::to_half(v, out) };
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = out;
+        false
+    }
+}
+
+/// Dot product of `a` with a half-precision row `b` (bits). Only call when
+/// [`has_half`] is true; returns 0 otherwise (never reached by the store,
+/// which keeps no half rows on such CPUs).
+#[inline]
+pub(crate) fn dot_half(a: &[f32], b: &[u16]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_half() {
+        // SAFETY: `avx2::dot_half` requires AVX2, FMA and F16C, reported just above.
+        return unsafe { avx2::dot_half(a, b) };
+    }
+    let _ = (a, b);
+    0.0
+}
+
+/// Squared L2 distance of `a` and a half-precision row `b`; see [`dot_half`].
+#[inline]
+pub(crate) fn l2_squared_half(a: &[f32], b: &[u16]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_half() {
+        // SAFETY: `avx2::l2_squared_half` requires AVX2, FMA and F16C, reported just above.
+        return unsafe { avx2::l2_squared_half(a, b) };
+    }
+    let _ = (a, b);
+    0.0
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256, _mm256_add_ps, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
-        _mm256_loadu_ps, _mm256_setzero_ps, _mm256_sub_ps, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32,
-        _mm_movehdup_ps, _mm_movehl_ps,
+        __m128i, __m256, _mm256_add_ps, _mm256_castps256_ps128, _mm256_cvtph_ps, _mm256_cvtps_ph,
+        _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps, _mm256_sub_ps,
+        _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_loadu_si128, _mm_movehdup_ps, _mm_movehl_ps,
+        _mm_storeu_si128, _MM_FROUND_TO_NEAREST_INT,
     };
 
     #[target_feature(enable = "avx2,fma")]
@@ -86,6 +150,70 @@ mod avx2 {
         let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
         let tail: f32 = a.iter().zip(b).map(|(x, y)| term(*x, *y)).sum();
         hsum(total) + tail
+    }
+
+    /// 8 half-precision values (bits) widened to `f32`.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    fn load8_half(lane: &[u16; 8]) -> __m256 {
+        // SAFETY: `lane` is 16 readable bytes; `loadu` has no alignment requirement.
+        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(lane.as_ptr().cast::<__m128i>())) }
+    }
+
+    /// [`fold`] with a half-precision right-hand side.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    fn fold_half(a: &[f32], b: &[u16], term_v: impl Fn(__m256, __m256, __m256) -> __m256) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let ((a32, a), (b32, b)) = (a.as_chunks::<32>(), b.as_chunks::<32>());
+        for (x, y) in a32.iter().zip(b32) {
+            let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
+            for ((acc, x), y) in acc.iter_mut().zip(x).zip(y) {
+                *acc = term_v(load8(x), load8_half(y), *acc);
+            }
+        }
+        let ((a8, a), (b8, b)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+        for (x, y) in a8.iter().zip(b8) {
+            acc[0] = term_v(load8(x), load8_half(y), acc[0]);
+        }
+        if !a.is_empty() {
+            // The last 1..=7 dimensions, zero-padded (a zero pair adds nothing to either sum).
+            let (mut x, mut y) = ([0f32; 8], [0u16; 8]);
+            x[..a.len()].copy_from_slice(a);
+            y[..b.len()].copy_from_slice(b);
+            acc[1] = term_v(load8(&x), load8_half(&y), acc[1]);
+        }
+        let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+        hsum(total)
+    }
+
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) fn dot_half(a: &[f32], b: &[u16]) -> f32 {
+        fold_half(a, b, |x, y, acc| _mm256_fmadd_ps(x, y, acc))
+    }
+
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) fn l2_squared_half(a: &[f32], b: &[u16]) -> f32 {
+        fold_half(a, b, |x, y, acc| {
+            let d = _mm256_sub_ps(x, y);
+            _mm256_fmadd_ps(d, d, acc)
+        })
+    }
+
+    /// Appends `v` rounded to nearest half precision (bits).
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) fn to_half(v: &[f32], out: &mut Vec<u16>) {
+        for chunk in v.chunks(8) {
+            let mut lane = [0f32; 8];
+            lane[..chunk.len()].copy_from_slice(chunk);
+            let h = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(load8(&lane));
+            let mut bits = [0u16; 8];
+            // SAFETY: `bits` is 16 writable bytes; `storeu` has no alignment requirement.
+            unsafe { _mm_storeu_si128(bits.as_mut_ptr().cast::<__m128i>(), h) };
+            out.extend_from_slice(&bits[..chunk.len()]);
+        }
     }
 
     #[target_feature(enable = "avx2,fma")]
@@ -196,6 +324,43 @@ mod tests {
             assert!((f64::from(dot_portable(&a, &b)) - naive_dot).abs() < tol);
             assert!((f64::from(l2_squared_portable(&a, &b)) - naive_l2).abs() < tol);
         }
+    }
+
+    #[test]
+    fn half_kernels_match_f32_on_representable_rows() {
+        if !has_half() {
+            // No half copy is ever kept on such CPUs (the store checks `has_half`).
+            let mut out = Vec::new();
+            assert!(!to_half(&[1.0], &mut out) && out.is_empty());
+            return;
+        }
+        for len in (0..=70).chain([384, 389]) {
+            let a: Vec<f32> = (0..len).map(|i| (i as f32 * 0.37).sin()).collect();
+            // Multiples of 1/64 in [-2, 2] are exact in half precision.
+            let b: Vec<f32> = (0..len)
+                .map(|i| ((i as f32 * 0.11).cos() * 128.0).round() / 64.0)
+                .collect();
+            let mut half = Vec::new();
+            assert!(to_half(&b, &mut half));
+            assert_eq!(half.len(), len);
+            let tol = 1e-5 * (len as f32 + 1.0);
+            assert!(
+                (dot_half(&a, &half) - dot(&a, &b)).abs() < tol,
+                "dot, len {len}"
+            );
+            assert!(
+                (l2_squared_half(&a, &half) - l2_squared(&a, &b)).abs() < tol,
+                "l2, len {len}"
+            );
+        }
+        // Rounding, not truncation: 1 + 2^-11 + 2^-12 rounds up to 1 + 2^-10.
+        let mut half = Vec::new();
+        assert!(to_half(&[1.0 + 1.5 / 2048.0], &mut half));
+        assert_eq!(dot_half(&[1.0], &half), 1.0 + 1.0 / 1024.0);
+        // Beyond half range: refused, nothing appended.
+        let mut half = vec![7];
+        assert!(!to_half(&[1.0, -70000.0], &mut half));
+        assert_eq!(half, [7]);
     }
 
     #[test]
