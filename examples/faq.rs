@@ -98,6 +98,9 @@ struct Args {
     /// Labelled queries {"text","expected"} to calibrate the threshold on (JSONL data only).
     #[arg(long)]
     calibrate: Option<PathBuf>,
+    /// HNSW search breadth of the dense side (default: the index's `ef_search`).
+    #[arg(long)]
+    ef: Option<usize>,
     /// In --eval, apply the guards (lexical veto; a refused query is never served).
     #[arg(long)]
     guards: bool,
@@ -140,6 +143,9 @@ fn config(args: &Args, mode: ModeArg, threshold: f64) -> FaqConfig {
             index.tfidf.ngram_range = (3, 5);
         }
         AnalyzerArg::Sklearn => {}
+    }
+    if let Some(ef) = args.ef {
+        index.dense.ef_search = ef;
     }
     FaqConfig {
         score: match mode {

@@ -17,7 +17,7 @@ use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ids::DocKey;
 use crate::index::{Filter, Index};
-use crate::query::{Hit, Mode, SearchRequest, SearchResults};
+use crate::query::{Mode, SearchRequest, SideScores};
 
 /// Score difference within which candidates count as tied.
 pub(crate) const TIE: f64 = 1e-9;
@@ -103,6 +103,13 @@ impl State {
         self.tick += 1;
         self.tick
     }
+}
+
+/// What the index found for a lookup: the mode that ran and each candidate
+/// phrasing (its document key) with its exact per-side scores.
+pub(crate) struct Found {
+    mode: Mode,
+    hits: Vec<(u64, SideScores)>,
 }
 
 /// Number of index documents (phrasings) of each namespace.
@@ -366,23 +373,25 @@ impl FaqCache {
         Ok(state.namespaces.holds_all(&request.namespace, index.len()))
     }
 
-    /// Searches the phrasings of the request's namespace. When `whole_index`
-    /// (the namespace holds every document) the namespace filter is left out:
-    /// it would accept everything, and a filter makes both retrievers test
-    /// each candidate (and the dense side sample its selectivity).
+    /// Searches the phrasings of the request's namespace: the top
+    /// [`FaqConfig::candidates`] of each side that runs, each with its exact
+    /// per-side scores (no fusion: the cache scores candidates itself). When
+    /// `whole_index` (the namespace holds every document) the namespace filter
+    /// is left out: it would accept everything, and a filter makes both
+    /// retrievers test each candidate (and the dense side sample its selectivity).
     fn search(
         &self,
         index: &Index,
         request: &LookupRequest,
         whole_index: bool,
-    ) -> Result<Option<SearchResults>> {
+    ) -> Result<Option<Found>> {
         if index.is_empty() {
             return Ok(None);
         }
         let k = self.config.candidates;
         let mut search = SearchRequest::text(request.question.clone())
             .k(k)
-            .candidates(k.max(50));
+            .candidates(k);
         if !whole_index {
             search = search.filter(Filter::eq(NAMESPACE_FIELD, request.namespace.clone()));
         }
@@ -394,23 +403,31 @@ impl FaqCache {
             ScoreMode::Dense => Mode::Dense,
             ScoreMode::Hybrid => Mode::Hybrid,
         });
-        index.search(&search).map(Some)
+        let (mode, scored) = index.scored_candidates(&search)?;
+        let hits = scored
+            .into_iter()
+            .filter_map(|c| match index.ids().key(c.id) {
+                Some(DocKey::U64(doc)) => Some((*doc, c)),
+                _ => None,
+            })
+            .collect();
+        Ok(Some(Found { mode, hits }))
     }
 
     /// One candidate per live, unexpired entry (its best phrasing), best first.
-    fn rank(
+    fn rank<'s>(
         &self,
-        results: &Option<SearchResults>,
-        state: &State,
+        found: &Option<Found>,
+        state: &'s State,
         now: u64,
         expired: &mut Vec<EntryId>,
-    ) -> (Vec<Scored>, Mode) {
-        let Some(results) = results else {
+    ) -> (Vec<Scored<'s>>, Mode) {
+        let Some(found) = found else {
             return (Vec::new(), Mode::Sparse);
         };
-        let mut ranked: Vec<Scored> = Vec::new();
-        for hit in &results.hits {
-            let Some(entry) = entry_of(state, hit) else {
+        let mut ranked: Vec<Scored<'s>> = Vec::new();
+        for &(doc, scores) in &found.hits {
+            let Some(entry) = entry_of(state, doc) else {
                 continue;
             };
             if entry.is_expired(now) {
@@ -421,11 +438,11 @@ impl FaqCache {
             }
             let scored = Scored {
                 entry: entry.id,
-                question: question_of(entry, hit),
-                answer: entry.answer.clone(),
-                score: self.score(hit, results.mode_used),
-                sparse: hit.sparse_score,
-                dense: hit.dense_score,
+                question: question_of(entry, doc),
+                answer: &entry.answer,
+                score: self.score(&scores, found.mode),
+                sparse: scores.sparse,
+                dense: scores.dense,
             };
             // Several phrasings of one entry: keep the best-scoring one.
             match ranked.iter_mut().find(|c| c.entry == entry.id) {
@@ -435,16 +452,16 @@ impl FaqCache {
             }
         }
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        (ranked, results.mode_used)
+        (ranked, found.mode)
     }
 
-    /// The cache score of one index hit under the mode that ran.
-    fn score(&self, hit: &Hit, mode_used: Mode) -> f64 {
-        let sparse = hit.sparse_score.unwrap_or(0.0);
-        let dense = hit.dense_score.unwrap_or(0.0);
+    /// The cache score of one candidate under the mode that ran.
+    fn score(&self, hit: &SideScores, mode_used: Mode) -> f64 {
+        let sparse = hit.sparse.unwrap_or(0.0);
+        let dense = hit.dense.unwrap_or(0.0);
         match mode_used {
             Mode::Sparse => sparse,
-            Mode::Dense => hit.dense_score.unwrap_or(f64::NEG_INFINITY),
+            Mode::Dense => hit.dense.unwrap_or(f64::NEG_INFINITY),
             Mode::Hybrid => {
                 let w = self.config.dense_weight;
                 w * dense + (1.0 - w) * sparse
@@ -510,8 +527,8 @@ impl FaqCache {
             .map(|e| e.metadata.clone())
             .unwrap_or_default();
         Lookup::Hit(FaqHit {
-            answer: best.answer.clone(),
-            matched_question: best.question.clone(),
+            answer: best.answer.to_string(),
+            matched_question: best.question.to_string(),
             entry_id: best.entry,
             score: best.score,
             metadata,
@@ -562,13 +579,13 @@ impl FaqCache {
 /// words, "turn on X" and "turn off X" have identical TF-IDF vectors, and the
 /// veto must be able to pick the right twin, but a vetoed best must not hand
 /// the lookup to a clearly worse entry.
-fn first_unvetoed<'a>(
+fn first_unvetoed<'a, 's>(
     veto: &LexicalVeto,
     index: &Index,
     question: &str,
-    ranked: &'a [Scored],
+    ranked: &'a [Scored<'s>],
     threshold: f64,
-) -> std::result::Result<&'a [Scored], Refusal> {
+) -> std::result::Result<&'a [Scored<'s>], Refusal> {
     let best = ranked.first().map_or(f64::INFINITY, |b| b.score);
     let stands_in = |c: &Scored| c.score >= threshold && c.score >= best - TIE;
     let mut first_refusal = None;
@@ -589,31 +606,25 @@ fn first_unvetoed<'a>(
     }))
 }
 
-fn entry_of<'a>(state: &'a State, hit: &Hit) -> Option<&'a FaqEntry> {
-    let DocKey::U64(doc) = hit.key else {
-        return None;
-    };
+fn entry_of(state: &State, doc: u64) -> Option<&FaqEntry> {
     state
         .doc_to_entry
         .get(&doc)
         .and_then(|id| state.entries.get(id))
 }
 
-fn question_of(entry: &FaqEntry, hit: &Hit) -> String {
-    let DocKey::U64(doc) = hit.key else {
-        return entry.question().to_string();
-    };
+fn question_of(entry: &FaqEntry, doc: u64) -> &str {
     entry
         .phrasings
         .iter()
         .find(|p| p.doc_key == doc)
-        .map_or_else(|| entry.question().to_string(), |p| p.text.clone())
+        .map_or_else(|| entry.question(), |p| p.text.as_str())
 }
 
 fn candidate(s: &Scored) -> Candidate {
     Candidate {
         entry_id: s.entry,
-        question: s.question.clone(),
+        question: s.question.to_string(),
         score: s.score,
         sparse: s.sparse,
         dense: s.dense,

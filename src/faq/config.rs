@@ -116,7 +116,9 @@ pub struct FaqConfig {
     pub margin: Option<f64>,
     /// Lexical veto. Default `Some(LexicalVeto::default())`.
     pub lexical_veto: Option<LexicalVeto>,
-    /// Index documents (phrasings) fetched per lookup. Default 20.
+    /// Index documents (phrasings) fetched from each side per lookup (hybrid:
+    /// the union of both sides' top phrasings, each scored exactly on both).
+    /// Default 20.
     pub candidates: usize,
     /// Candidates reported in a miss. Default 3.
     pub nearest: usize,

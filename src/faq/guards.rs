@@ -14,10 +14,10 @@ use crate::query::Mode;
 
 /// A candidate entry as ranked by a lookup (one per entry, its best phrasing).
 #[derive(Clone, Debug)]
-pub(crate) struct Scored {
+pub(crate) struct Scored<'a> {
     pub entry: EntryId,
-    pub question: String,
-    pub answer: String,
+    pub question: &'a str,
+    pub answer: &'a str,
     pub score: f64,
     pub sparse: Option<f64>,
     pub dense: Option<f64>,
@@ -80,9 +80,9 @@ pub(crate) fn lexical_veto(
     ranked: &[Scored],
 ) -> Option<Refusal> {
     let best = ranked.first()?;
-    let overlap = word_overlap(query, &best.question);
+    let overlap = word_overlap(query, best.question);
     if veto.numbers {
-        if let Some(term) = differing_number(query, &best.question, overlap >= veto.min_overlap) {
+        if let Some(term) = differing_number(query, best.question, overlap >= veto.min_overlap) {
             return Some(Refusal::LexicalVeto {
                 term,
                 reason: VetoReason::Number,
@@ -90,7 +90,7 @@ pub(crate) fn lexical_veto(
         }
     }
     if veto.negations && overlap >= veto.min_overlap {
-        if let Some(term) = differing_negation(query, &best.question) {
+        if let Some(term) = differing_negation(query, best.question) {
             return Some(Refusal::LexicalVeto {
                 term,
                 reason: VetoReason::Negation,
@@ -99,7 +99,7 @@ pub(crate) fn lexical_veto(
     }
     let word_terms = index.config().tfidf.analyzer == AnalyzerKind::Word;
     if veto.substitutions && word_terms && overlap >= veto.min_overlap {
-        if let Some(refusal) = substitution(veto.min_idf, index, query, &best.question) {
+        if let Some(refusal) = substitution(veto.min_idf, index, query, best.question) {
             return Some(refusal);
         }
     }
@@ -225,11 +225,11 @@ fn contrast_term(
 ) -> Option<Refusal> {
     let (best, others) = ranked.split_first()?;
     let analyzer = index.analyzer();
-    let best_terms: HashSet<String> = analyzer.terms(&best.question).into_iter().collect();
+    let best_terms: HashSet<String> = analyzer.terms(best.question).into_iter().collect();
     let rivals: Vec<(EntryId, HashSet<String>)> = others
         .iter()
         .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
-        .map(|c| (c.entry, analyzer.terms(&c.question).into_iter().collect()))
+        .map(|c| (c.entry, analyzer.terms(c.question).into_iter().collect()))
         .collect();
     if rivals.is_empty() {
         return None;

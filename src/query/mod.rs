@@ -29,7 +29,7 @@ pub use request::{Fusion, Mode, SearchRequest};
 pub use results::{Explanation, Hit, ScoreKind, SearchResults, SideScore, TermContribution};
 
 pub(crate) use explain::{document_row, matched_terms};
-pub(crate) use search::Candidate;
+pub(crate) use search::{Candidate, SideScores};
 
 /// Fuses a candidate table (used by recommendations): scores aligned with
 /// `candidates` and their kind.
