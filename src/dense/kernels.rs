@@ -123,15 +123,17 @@ mod avx2 {
         _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
     }
 
-    /// Sum over `i < n` of `term(a[i], b[i])`, where `term_v` is its 8-lane form
-    /// folded into an accumulator.
+    /// Sum over `i < n` of a term of `a[i]` and `b[i]`: `term_v` folds 8 lanes
+    /// (`b`'s widened to `f32` by `load_b`) into an accumulator, four
+    /// accumulators over 32 elements per step; `tail` sums the last `n % 8`.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    fn fold(
+    fn fold<B>(
         a: &[f32],
-        b: &[f32],
+        b: &[B],
+        load_b: impl Fn(&[B; 8]) -> __m256,
         term_v: impl Fn(__m256, __m256, __m256) -> __m256,
-        term: impl Fn(f32, f32) -> f32,
+        tail: impl Fn(&[f32], &[B]) -> f32,
     ) -> f32 {
         let n = a.len().min(b.len());
         let (a, b) = (&a[..n], &b[..n]);
@@ -140,16 +142,40 @@ mod avx2 {
         for (x, y) in a32.iter().zip(b32) {
             let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
             for ((acc, x), y) in acc.iter_mut().zip(x).zip(y) {
-                *acc = term_v(load8(x), load8(y), *acc);
+                *acc = term_v(load8(x), load_b(y), *acc);
             }
         }
         let ((a8, a), (b8, b)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
         for (x, y) in a8.iter().zip(b8) {
-            acc[0] = term_v(load8(x), load8(y), acc[0]);
+            acc[0] = term_v(load8(x), load_b(y), acc[0]);
         }
         let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-        let tail: f32 = a.iter().zip(b).map(|(x, y)| term(*x, *y)).sum();
-        hsum(total) + tail
+        hsum(total) + tail(a, b)
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+        fold(
+            a,
+            b,
+            |y| load8(y),
+            |x, y, acc| _mm256_fmadd_ps(x, y, acc),
+            |a, b| a.iter().zip(b).map(|(x, y)| x * y).sum(),
+        )
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
+        fold(
+            a,
+            b,
+            |y| load8(y),
+            |x, y, acc| {
+                let d = _mm256_sub_ps(x, y);
+                _mm256_fmadd_ps(d, d, acc)
+            },
+            |a, b| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum(),
+        )
     }
 
     /// 8 half-precision values (bits) widened to `f32`.
@@ -160,33 +186,20 @@ mod avx2 {
         unsafe { _mm256_cvtph_ps(_mm_loadu_si128(lane.as_ptr().cast::<__m128i>())) }
     }
 
-    /// [`fold`] with a half-precision right-hand side.
+    /// [`fold`] with a half-precision right-hand side; the last `n % 8`
+    /// elements go through one zero-padded lane (a zero pair adds nothing).
     #[target_feature(enable = "avx2,fma,f16c")]
     #[inline]
     fn fold_half(a: &[f32], b: &[u16], term_v: impl Fn(__m256, __m256, __m256) -> __m256) -> f32 {
-        let n = a.len().min(b.len());
-        let (a, b) = (&a[..n], &b[..n]);
-        let mut acc = [_mm256_setzero_ps(); 4];
-        let ((a32, a), (b32, b)) = (a.as_chunks::<32>(), b.as_chunks::<32>());
-        for (x, y) in a32.iter().zip(b32) {
-            let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
-            for ((acc, x), y) in acc.iter_mut().zip(x).zip(y) {
-                *acc = term_v(load8(x), load8_half(y), *acc);
-            }
-        }
-        let ((a8, a), (b8, b)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
-        for (x, y) in a8.iter().zip(b8) {
-            acc[0] = term_v(load8(x), load8_half(y), acc[0]);
-        }
-        if !a.is_empty() {
-            // The last 1..=7 dimensions, zero-padded (a zero pair adds nothing to either sum).
+        // Closures inherit this function's target features.
+        let load_b = |y: &[u16; 8]| load8_half(y);
+        let tail = |a: &[f32], b: &[u16]| {
             let (mut x, mut y) = ([0f32; 8], [0u16; 8]);
             x[..a.len()].copy_from_slice(a);
             y[..b.len()].copy_from_slice(b);
-            acc[1] = term_v(load8(&x), load8_half(&y), acc[1]);
-        }
-        let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
-        hsum(total)
+            hsum(term_v(load8(&x), load_b(&y), _mm256_setzero_ps()))
+        };
+        fold(a, b, load_b, &term_v, tail)
     }
 
     #[target_feature(enable = "avx2,fma,f16c")]
@@ -214,24 +227,6 @@ mod avx2 {
             unsafe { _mm_storeu_si128(bits.as_mut_ptr().cast::<__m128i>(), h) };
             out.extend_from_slice(&bits[..chunk.len()]);
         }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
-        fold(a, b, |x, y, acc| _mm256_fmadd_ps(x, y, acc), |x, y| x * y)
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
-        fold(
-            a,
-            b,
-            |x, y, acc| {
-                let d = _mm256_sub_ps(x, y);
-                _mm256_fmadd_ps(d, d, acc)
-            },
-            |x, y| (x - y) * (x - y),
-        )
     }
 }
 
