@@ -7,28 +7,15 @@
 //! (e.g. `cargo test --test examples` after a `cargo clean` of the examples)
 //! prints a line and returns.
 
-use std::path::{Path, PathBuf};
+mod example_bin;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
+use example_bin::example;
 use serde_json::Value;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data");
-
-/// The path of example `name`'s binary, or `None` (with a printed line) when it was not built.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
-    let profile_dir = exe.parent()?.parent()?;
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if path.is_file() {
-        Some(path)
-    } else {
-        println!("skipped: example binary {} not built", path.display());
-        None
-    }
-}
 
 fn run(binary: &Path, args: &[&str]) -> Output {
     match Command::new(binary)

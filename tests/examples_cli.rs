@@ -9,31 +9,16 @@
 //! line and returns. Note that `--test examples_cli` alone does not rebuild
 //! the examples: run `cargo build --examples` first after changing them.
 
+mod example_bin;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use example_bin::example;
 use serde_json::Value;
 use twofold::index::{Document, Index, MetaValue};
 
 const FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/faq.jsonl");
-
-/// The example binary `name`, or `None` (with a printed line) when it was not built.
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let profile_dir = exe.parent()?.parent()?;
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if path.exists() {
-        Some(path)
-    } else {
-        println!(
-            "skipping: example binary {} not built (run `cargo test` or `cargo build --examples`)",
-            path.display()
-        );
-        None
-    }
-}
 
 /// Runs example `name` with `args`; `None` when the binary is absent.
 fn run(name: &str, args: &[&str]) -> Option<Output> {

@@ -1,39 +1,15 @@
 //! The FAQ cache on the shipped sample (examples/data/faq.jsonl, faq_queries.jsonl):
 //! sparse-only scoring, calibrated threshold, lexical veto on near-misses.
 
+mod faq_common;
+
+use faq_common::{read_jsonl, Entry, Query};
 use std::collections::HashMap;
 
-use serde::Deserialize;
 use twofold::faq::{
     EntryId, FaqCache, FaqConfig, InsertOptions, Lookup, LookupRequest, Refusal, ScoreMode,
     VetoReason,
 };
-
-#[derive(Deserialize)]
-struct Entry {
-    id: String,
-    question: String,
-    answer: String,
-    tags: Vec<String>,
-    #[serde(default)]
-    alternates: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Query {
-    id: String,
-    text: String,
-    expected: Option<String>,
-}
-
-fn read_jsonl<T: for<'de> Deserialize<'de>>(name: &str) -> Vec<T> {
-    let path = format!("{}/examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 struct Sample {
     cache: FaqCache,

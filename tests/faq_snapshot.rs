@@ -2,10 +2,12 @@
 //! (lookups, scores, explanations, TTL deadlines, versions, LRU order, stats),
 //! and broken or foreign files give typed errors.
 
+mod faq_common;
+
+use faq_common::{read_jsonl, Entry, Query};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
 use twofold::embed::Embedder;
 use twofold::faq::{
     EntryId, Eviction, FaqCache, FaqConfig, FaqLoadOptions, FaqParts, InsertOptions, Lookup,
@@ -14,30 +16,6 @@ use twofold::faq::{
 use twofold::index::Index;
 use twofold::snapshot::{self, Flags, Header, HeaderInfo, SnapshotError, SnapshotKind, HEADER_LEN};
 use twofold::{Error, Result};
-
-#[derive(Deserialize)]
-struct Entry {
-    id: String,
-    question: String,
-    answer: String,
-    tags: Vec<String>,
-    #[serde(default)]
-    alternates: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Query {
-    text: String,
-}
-
-fn read_jsonl<T: for<'de> Deserialize<'de>>(name: &str) -> Vec<T> {
-    let path = format!("{}/examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 const T0: u64 = 1_700_000_000;
 
