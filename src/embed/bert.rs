@@ -7,8 +7,9 @@
 //! every batch to its longest text, and runs the exact `erf` scalar per
 //! element. Here each sequence runs at its own length in a reusable
 //! [`Workspace`] (no allocation once warm, no padding, no attention mask),
-//! sequences of a batch run in parallel on rayon, and the GEMMs are the same
-//! `gemm` kernels candle uses, with the Q, K and V projections fused into one.
+//! sequences of a batch run in parallel on rayon, the dense layers multiply
+//! by weights packed once at load (`packed.rs`, Q, K and V fused into one),
+//! and the small attention products use the `gemm` kernels candle uses.
 //!
 //! Weights are read with candle's safetensors loader (any float dtype,
 //! converted to f32), with or without the `bert.` name prefix.
@@ -21,14 +22,13 @@ use gemm::Parallelism;
 
 use crate::embed::kernels::{layer_norm, matmul, softmax_rows, Activation, Strided};
 use crate::embed::model_dir::{model_file, BertConfig};
+use crate::embed::packed::{matmul_packed_add, PackedMatrix};
 use crate::error::{Error, Result};
 
-/// A dense layer `y = x W^T + b`, with `W^T` stored row-major (`n_in x n_out`).
+/// A dense layer `y = x W^T + b`, with `W^T` (`n_in x n_out`) packed for thin products.
 struct Linear {
-    weight_t: Vec<f32>,
+    weight_t: PackedMatrix,
     bias: Vec<f32>,
-    n_in: usize,
-    n_out: usize,
 }
 
 struct LayerNorm {
@@ -153,10 +153,8 @@ impl Checkpoint<'_> {
             bias.extend(self.get(&format!("{prefix}.bias"), &[n_out_each])?);
         }
         Ok(Linear {
-            weight_t,
+            weight_t: PackedMatrix::from_row_major(&weight_t, n_in, n_out)?,
             bias,
-            n_in,
-            n_out,
         })
     }
 }
@@ -347,7 +345,7 @@ impl Bert {
         ws: &mut Workspace,
         parallelism: Parallelism,
     ) -> Result<()> {
-        debug_assert_eq!(layer.up.n_out, self.intermediate);
+        debug_assert_eq!(layer.up.weight_t.n(), self.intermediate);
         linear(
             &layer.up,
             &ws.hidden,
@@ -398,17 +396,8 @@ fn accumulate(
     out: &mut [f32],
     parallelism: Parallelism,
 ) -> Result<()> {
-    matmul(
-        out,
-        Strided::rows(0, rows, layer.n_out, layer.n_out),
-        x,
-        Strided::rows(0, rows, layer.n_in, layer.n_in),
-        &layer.weight_t,
-        Strided::rows(0, layer.n_in, layer.n_out, layer.n_out),
-        1.0,
-        true,
-        parallelism,
-    )
+    let parallel = matches!(parallelism, Parallelism::Rayon(_));
+    matmul_packed_add(out, x, rows, &layer.weight_t, parallel)
 }
 
 /// `out = x + bias` row by row (`bias.len()` columns).

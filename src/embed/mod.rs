@@ -26,6 +26,8 @@ mod long_text;
 #[cfg(feature = "embed")]
 mod model_dir;
 #[cfg(feature = "embed")]
+mod packed;
+#[cfg(feature = "embed")]
 mod pooling;
 #[cfg(feature = "embed")]
 mod sentence;
