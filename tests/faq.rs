@@ -6,8 +6,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use twofold::embed::Embedder;
 use twofold::faq::{
-    DualGate, EntryId, Eviction, FaqCache, FaqConfig, InsertOptions, Invalidation, Lookup,
-    LookupRequest, ManualClock, Refusal, ScoreMode, Side, TtlKind, VetoReason,
+    DualGate, EntryId, Eviction, FaqCache, FaqConfig, InsertOptions, Invalidation, LexicalVeto,
+    Lookup, LookupRequest, ManualClock, Refusal, ScoreMode, Side, TtlKind, VetoReason,
 };
 use twofold::index::Index;
 use twofold::Error;
@@ -476,6 +476,75 @@ fn lexical_veto_names_number_and_negation() {
     assert!(term == "14" || term == "7");
     assert!(cache.lookup("can I refill 7 days early").unwrap().is_hit());
     assert_eq!(cache.stats().refusals, 2);
+}
+
+#[test]
+fn lexical_veto_names_a_contrast_term_that_points_to_a_rival() {
+    let clock = clock();
+    let config = FaqConfig {
+        score: ScoreMode::Dense,
+        threshold: 0.5,
+        lexical_veto: Some(LexicalVeto {
+            substitutions: false,
+            ..LexicalVeto::default()
+        }),
+        ..FaqConfig::default()
+    };
+    let cache = cache_with(config, &clock);
+    for (i, q) in [
+        "What are your opening hours?",
+        "Where is the nearest store?",
+        "Do you sell gift cards?",
+        "How do I contact support?",
+        "Can I pay by card?",
+        "Is parking free?",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let options = InsertOptions::new().vector(vec![0.0, 1.0]);
+        cache.insert(q, &format!("filler {i}"), options).unwrap();
+    }
+    let email = cache
+        .insert(
+            "How do I reset my email password?",
+            "Email settings.",
+            InsertOptions::new().vector(vec![1.0, 0.0]),
+        )
+        .unwrap();
+    let router = cache
+        .insert(
+            "How do I reset my router password?",
+            "Hold the reset button.",
+            InsertOptions::new().vector(vec![0.95, 0.31]),
+        )
+        .unwrap();
+    // The query's vector says "email", its words say "router": the dense best
+    // lacks the rare term "router", which the close rival with another answer has.
+    let request = LookupRequest::new("How do I reset my router password?").vector(vec![1.0, 0.0]);
+    let Lookup::Miss(miss) = cache.lookup_with(&request).unwrap() else {
+        panic!("the email answer was served for a router question");
+    };
+    assert_eq!(miss.nearest[0].entry_id, email);
+    let Some(Refusal::LexicalVeto {
+        term,
+        reason: VetoReason::ContrastTerm { idf, other },
+    }) = miss.refused_by
+    else {
+        panic!("{:?}", miss.refused_by);
+    };
+    assert_eq!((term.as_str(), other), ("router", router));
+    assert!(idf >= 2.0);
+    // No rare query term is missing from the best question: served.
+    let request = LookupRequest::new("How do I reset my email password?").vector(vec![1.0, 0.0]);
+    let hit = cache.lookup_with(&request).unwrap();
+    assert_eq!(answer(&hit), Some("Email settings."));
+    assert!(hit
+        .hit()
+        .unwrap()
+        .explain
+        .guards_passed
+        .contains(&"lexical_veto"));
 }
 
 #[test]

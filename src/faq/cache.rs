@@ -68,8 +68,8 @@ impl std::fmt::Debug for FaqCache {
 /// The entry table and counters that change with entries.
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    pub entries: HashMap<EntryId, FaqEntry>,
-    pub doc_to_entry: HashMap<u64, EntryId>,
+    pub entries: FastMap<EntryId, FaqEntry>,
+    pub doc_to_entry: FastMap<u64, EntryId>,
     pub next_entry: u64,
     pub next_doc: u64,
     pub tick: u64,
@@ -111,6 +111,10 @@ pub(crate) struct Found {
     mode: Mode,
     hits: Vec<(u64, SideScores)>,
 }
+
+/// A map with foldhash (hashbrown's default hasher): the entry maps are read
+/// once per candidate of every lookup, and SipHash's cost showed up there.
+pub(crate) type FastMap<K, V> = HashMap<K, V, hashbrown::DefaultHashBuilder>;
 
 /// Number of index documents (phrasings) of each namespace.
 #[derive(Debug, Default)]
@@ -425,9 +429,21 @@ impl FaqCache {
         let Some(found) = found else {
             return (Vec::new(), Mode::Sparse);
         };
-        let mut ranked: Vec<Scored<'s>> = Vec::new();
-        for &(doc, scores) in &found.hits {
-            let Some(entry) = entry_of(state, doc) else {
+        // Resolve all candidates' entries before using any: each resolution is
+        // a chain of cache misses (two map probes, then the entry), and loops
+        // without a dependency between candidates let the CPU overlap them.
+        let ids: Vec<Option<EntryId>> = found
+            .hits
+            .iter()
+            .map(|(doc, _)| state.doc_to_entry.get(doc).copied())
+            .collect();
+        let entries: Vec<Option<&FaqEntry>> = ids
+            .iter()
+            .map(|id| id.and_then(|id| state.entries.get(&id)))
+            .collect();
+        let mut ranked: Vec<Scored<'s>> = Vec::with_capacity(entries.len());
+        for (&(doc, scores), entry) in found.hits.iter().zip(entries) {
+            let Some(entry) = entry else {
                 continue;
             };
             if entry.is_expired(now) {
@@ -604,13 +620,6 @@ fn first_unvetoed<'a, 's>(
         term: String::new(),
         reason: VetoReason::Number,
     }))
-}
-
-fn entry_of(state: &State, doc: u64) -> Option<&FaqEntry> {
-    state
-        .doc_to_entry
-        .get(&doc)
-        .and_then(|id| state.entries.get(id))
 }
 
 fn question_of(entry: &FaqEntry, doc: u64) -> &str {

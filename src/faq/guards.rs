@@ -226,24 +226,32 @@ fn contrast_term(
     let (best, others) = ranked.split_first()?;
     let analyzer = index.analyzer();
     let best_terms: HashSet<String> = analyzer.terms(best.question).into_iter().collect();
+    let mut query_terms = analyzer.terms(query);
+    query_terms.sort();
+    query_terms.dedup();
+    // The rare query terms the best question lacks, first: usually there are
+    // none, and then no rival question needs analysing (that analysis was most
+    // of a lookup's time outside the vector search).
+    let missing: Vec<(String, f64)> = query_terms
+        .into_iter()
+        .filter(|t| !best_terms.contains(t))
+        .filter_map(|t| {
+            let idf = index.idf(&t).filter(|&idf| idf >= veto.min_idf)?;
+            Some((t, idf))
+        })
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
     let rivals: Vec<(EntryId, HashSet<String>)> = others
         .iter()
         .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
         .map(|c| (c.entry, analyzer.terms(c.question).into_iter().collect()))
         .collect();
-    if rivals.is_empty() {
-        return None;
-    }
-    let mut query_terms = analyzer.terms(query);
-    query_terms.sort();
-    query_terms.dedup();
-    for term in query_terms.iter().filter(|t| !best_terms.contains(*t)) {
-        let Some(idf) = index.idf(term).filter(|&idf| idf >= veto.min_idf) else {
-            continue;
-        };
-        if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(term)) {
+    for (term, idf) in missing {
+        if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(&term)) {
             return Some(Refusal::LexicalVeto {
-                term: term.clone(),
+                term,
                 reason: VetoReason::ContrastTerm { idf, other: *other },
             });
         }

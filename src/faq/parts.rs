@@ -4,12 +4,11 @@
 //! [`FaqCache::from_parts`] checks the parts against the index it is given and
 //! rebuilds the cache. The snapshot module stores the parts with the index.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::cache::{FaqCache, State};
+use super::cache::{FaqCache, FastMap, State};
 use super::calibrate::LabelledScore;
 use super::clock::Clock;
 use super::config::FaqConfig;
@@ -144,11 +143,11 @@ impl FaqCache {
     }
 }
 
-type Tables = (HashMap<EntryId, FaqEntry>, HashMap<u64, EntryId>);
+type Tables = (FastMap<EntryId, FaqEntry>, FastMap<u64, EntryId>);
 
 fn check_entries(parts: &FaqParts, index: &Index) -> Result<Tables> {
-    let mut entries = HashMap::with_capacity(parts.entries.len());
-    let mut doc_to_entry = HashMap::new();
+    let mut entries = FastMap::with_capacity_and_hasher(parts.entries.len(), Default::default());
+    let mut doc_to_entry = FastMap::default();
     for entry in &parts.entries {
         if entry.id.0 >= parts.next_entry {
             return Err(corrupt(
