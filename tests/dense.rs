@@ -485,15 +485,15 @@ fn serial_builds_are_deterministic() {
     assert_eq!(build(), build());
 }
 
-/// Graph search may traverse half-precision copies of the rows (on CPUs with
-/// F16C), but the hits it returns carry exact `f32` scores: the same numbers
-/// as the exact scan. A vector beyond half range (±65504) makes the store drop
-/// its half copy, and search stays correct.
+/// Graph search may traverse 8-bit codes of the rows (on CPUs with AVX2),
+/// but the hits it returns carry exact `f32` scores: the same numbers as the
+/// exact scan, also once the graph holds a vector far outside the others'
+/// ranges (the codes clamp it).
 #[test]
-fn graph_hits_carry_exact_scores_also_beyond_half_range() {
+fn graph_hits_carry_exact_scores_also_for_an_outlying_vector() {
     let n = 400;
     let data = clustered(n, 16, 8, 0.3, 11);
-    let ids = doc_ids(n + 1);
+    let ids = doc_ids(n + 20);
     for metric in [Metric::Cosine, Metric::Dot, Metric::L2] {
         let mut idx = DenseIndex::new(16, config(Backend::Hnsw, metric)).unwrap();
         let items: Vec<(DocId, &[f32])> =
@@ -511,7 +511,7 @@ fn graph_hits_carry_exact_scores_also_beyond_half_range() {
         };
         check(&idx);
         if metric == Metric::Cosine {
-            continue; // normalised on insert: never beyond half range
+            continue; // normalised on insert: no outlier
         }
         let mut huge = data[0].clone();
         huge[3] = 1e5;
@@ -519,7 +519,14 @@ fn graph_hits_carry_exact_scores_also_beyond_half_range() {
         check(&idx);
         let hits = idx.search(&huge, &SearchParams::k(3)).unwrap();
         if metric == Metric::L2 {
-            assert_eq!(hits[0].id, ids[n], "finds the out-of-range vector");
+            assert_eq!(hits[0].id, ids[n], "finds the fresh outlying vector");
         }
+        // More than `fresh_capacity` (16) further rows: the graph is
+        // re-extracted over the outlier and the codes extended with it.
+        for (i, v) in data.iter().take(19).enumerate() {
+            let shifted: Vec<f32> = v.iter().map(|x| x + 0.01).collect();
+            idx.add(ids[n + 1 + i], &shifted).unwrap();
+        }
+        check(&idx);
     }
 }

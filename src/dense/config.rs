@@ -30,16 +30,6 @@ impl Metric {
         }
     }
 
-    /// [`distance`](Self::distance) with a half-precision stored row (bits);
-    /// only valid where [`kernels::has_half`] holds.
-    #[inline]
-    pub(crate) fn distance_half(self, a: &[f32], b: &[u16]) -> f32 {
-        match self {
-            Metric::Cosine | Metric::Dot => -kernels::dot_half(a, b),
-            Metric::L2 => kernels::l2_squared_half(a, b),
-        }
-    }
-
     /// The public score (higher is better) of an internal distance.
     #[inline]
     pub(crate) fn score(self, distance: f32) -> f32 {

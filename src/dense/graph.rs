@@ -14,7 +14,8 @@ use std::collections::BinaryHeap;
 
 use super::config::Metric;
 use super::exact::Cand;
-use super::store::{HalfRows, VectorStore};
+use super::quantized::{QuantizedQuery, QuantizedRows};
+use super::store::VectorStore;
 
 /// One upper layer (level ≥ 1).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -70,7 +71,7 @@ thread_local! {
 }
 
 /// Cache lines of a row requested ahead of its distance computation: whole
-/// rows up to 2 KiB (a 384-d row is 12 lines in half precision, 24 in `f32`).
+/// rows up to 2 KiB (a 384-d row is 6 lines as 8-bit codes, 24 in `f32`).
 /// Requesting only the first 4 lines and leaving the rest to the hardware
 /// prefetcher made medquad's 17.9k x 384 search (k=20, ef=64) 15–25% slower
 /// on the 2-core VM; on 100k synthetic rows the two were within noise.
@@ -96,8 +97,8 @@ fn prefetch_row<T>(row: &[T]) {
     let _ = row;
 }
 
-/// Where a traversal reads rows from: the exact `f32` rows or their
-/// half-precision copy (see [`VectorStore::half_rows`]).
+/// Where a traversal reads rows from: the exact `f32` rows or their 8-bit
+/// codes (see [`QuantizedRows`]).
 trait Rows {
     fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32;
     fn prefetch(&self, slot: u32);
@@ -116,16 +117,19 @@ impl Rows for FullRows<'_> {
     }
 }
 
-struct Half<'a>(HalfRows<'a>);
+struct Coded<'a> {
+    rows: &'a QuantizedRows,
+    query: QuantizedQuery,
+}
 
-impl Rows for Half<'_> {
+impl Rows for Coded<'_> {
     #[inline(always)]
-    fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32 {
-        metric.distance_half(query, self.0.row(slot))
+    fn distance(&self, _metric: Metric, _query: &[f32], slot: u32) -> f32 {
+        self.rows.distance(&self.query, slot)
     }
     #[inline(always)]
     fn prefetch(&self, slot: u32) {
-        prefetch_row(self.0.row(slot));
+        prefetch_row(self.rows.row(slot));
     }
 }
 
@@ -159,23 +163,29 @@ impl CompactGraph {
     /// The `ef` nodes nearest to `query` found by HNSW search, nearest first,
     /// with exact distances. Tombstoned nodes are traversed and returned like live ones.
     ///
-    /// When the store keeps half-precision rows, the traversal reads those
-    /// (half the memory traffic) and the `ef` nodes found are then rescored
-    /// from the exact rows and re-sorted.
+    /// The traversal reads the 8-bit codes when given (covering every node of
+    /// the graph: a quarter of the memory traffic), else the `f32` rows; after
+    /// a traversal over the codes the `ef` nodes found are rescored from the
+    /// exact rows and re-sorted.
     pub(crate) fn search(
         &self,
         store: &VectorStore,
+        codes: Option<&QuantizedRows>,
         metric: Metric,
         query: &[f32],
         ef: usize,
     ) -> Vec<Cand> {
-        match store.half_rows() {
-            Some(half) => {
-                let mut found = self.search_rows(&Half(half), metric, query, ef);
+        match codes {
+            Some(rows) if rows.len() >= self.len => {
+                let coded = Coded {
+                    rows,
+                    query: rows.prepare(query),
+                };
+                let mut found = self.search_rows(&coded, metric, query, ef);
                 rescore(&mut found, store, metric, query);
                 found
             }
-            None => self.search_rows(&FullRows(store), metric, query, ef),
+            _ => self.search_rows(&FullRows(store), metric, query, ef),
         }
     }
 

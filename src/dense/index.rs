@@ -6,6 +6,7 @@ use super::config::{Backend, DenseConfig, Metric};
 use super::exact::{self, Cand, TopK};
 use super::graph::CompactGraph;
 use super::hnsw::GraphBuilder;
+use super::quantized::QuantizedRows;
 use super::store::VectorStore;
 use crate::ids::DocId;
 use crate::{Error, Result};
@@ -86,6 +87,8 @@ pub struct DenseIndex {
     pub(crate) store: VectorStore,
     /// Compact graph over slots `0..graph.len`; later slots are "fresh".
     pub(crate) graph: CompactGraph,
+    /// 8-bit codes of the graph's rows, read by its traversal (derived, not persisted).
+    codes: Option<QuantizedRows>,
     /// hnsw_rs index over every slot, or `None` (not needed yet, or after loading).
     builder: Option<GraphBuilder>,
 }
@@ -108,10 +111,12 @@ impl DenseIndex {
     }
 
     pub(crate) fn from_parts(config: DenseConfig, store: VectorStore, graph: CompactGraph) -> Self {
+        let codes = QuantizedRows::build(&store, config.metric, graph.len);
         DenseIndex {
             config,
             store,
             graph,
+            codes,
             builder: None,
         }
     }
@@ -243,6 +248,7 @@ impl DenseIndex {
             self.store.compact();
             self.builder = None;
             self.graph = CompactGraph::default();
+            self.codes = None;
         }
         if !self.wants_graph() {
             return Ok(());
@@ -268,6 +274,7 @@ impl DenseIndex {
         if self.builder.is_none() {
             if self.store.n_deleted() > 0 {
                 self.store.compact();
+                self.codes = None;
             }
             let n = self.store.len_slots();
             let mut builder = GraphBuilder::new(&self.config, n);
@@ -281,6 +288,12 @@ impl DenseIndex {
         if let Some(builder) = &self.builder {
             debug_assert_eq!(builder.len(), self.store.len_slots());
             self.graph = builder.extract()?;
+            self.codes = QuantizedRows::refresh(
+                self.codes.take(),
+                &self.store,
+                self.config.metric,
+                self.graph.len,
+            );
         }
         Ok(())
     }
@@ -412,7 +425,10 @@ impl DenseIndex {
         let metric = self.config.metric;
         let mut top = TopK::new(k);
         let mut from_graph = 0;
-        for c in self.graph.search(&self.store, metric, q, ef) {
+        for c in self
+            .graph
+            .search(&self.store, self.codes.as_ref(), metric, q, ef)
+        {
             if !self.store.is_deleted(c.slot) && accept(c.slot) {
                 top.push(c);
                 from_graph += 1;

@@ -1,4 +1,5 @@
-//! Distance kernels: dot product and squared L2 over `f32` slices.
+//! Distance kernels: dot product and squared L2 over `f32` slices, and the
+//! dot product of `f32` weights with 8-bit codes (the graph traversal's).
 //!
 //! The portable versions use 8 independent accumulators over
 //! `chunks_exact(8)`. On x86-64 with AVX2 and FMA (detected at run time with
@@ -36,16 +37,12 @@ fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
-/// Largest finite IEEE 754 half-precision value.
-const HALF_MAX: f32 = 65504.0;
-
-/// Whether this CPU has the half-precision kernels ([`dot_half`],
-/// [`l2_squared_half`], [`to_half`]): x86-64 with AVX2, FMA and F16C.
+/// Whether this CPU has the 8-bit kernel [`dot_u8`] (x86-64 with AVX2 and FMA).
 #[inline(always)]
-pub(crate) fn has_half() -> bool {
+pub(crate) fn has_u8() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        has_avx2_fma() && std::is_x86_feature_detected!("f16c")
+        has_avx2_fma()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -53,59 +50,28 @@ pub(crate) fn has_half() -> bool {
     }
 }
 
-/// Appends `v` rounded to IEEE half precision (as bits) to `out`. Returns
-/// `false`, appending nothing, when the CPU lacks [`has_half`] or a component
-/// is beyond half range (±65504), where rounding would give infinity.
-pub(crate) fn to_half(v: &[f32], out: &mut Vec<u16>) -> bool {
-    if !has_half() || v.iter().any(|x| x.abs() > HALF_MAX) {
-        return false;
-    }
+/// Dot product of `a` with 8-bit codes `b`, each read as the `f32` of its value.
+#[inline]
+pub(crate) fn dot_u8(a: &[f32], b: &[u8]) -> f32 {
     #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: `has_half` checked AVX2, FMA and F16C just above.
-        unsafe { avx2::to_half(v, out) };
-        true
+    if has_avx2_fma() {
+        // SAFETY: `avx2::dot_u8` only requires AVX2 and FMA, which the CPU reports just above.
+        return unsafe { avx2::dot_u8(a, b) };
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = out;
-        false
-    }
+    dot_u8_portable(a, b)
 }
 
-/// Dot product of `a` with a half-precision row `b` (bits). Only call when
-/// [`has_half`] is true; returns 0 otherwise (never reached by the store,
-/// which keeps no half rows on such CPUs).
-#[inline]
-pub(crate) fn dot_half(a: &[f32], b: &[u16]) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    if has_half() {
-        // SAFETY: `avx2::dot_half` requires AVX2, FMA and F16C, reported just above.
-        return unsafe { avx2::dot_half(a, b) };
-    }
-    let _ = (a, b);
-    0.0
-}
-
-/// Squared L2 distance of `a` and a half-precision row `b`; see [`dot_half`].
-#[inline]
-pub(crate) fn l2_squared_half(a: &[f32], b: &[u16]) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    if has_half() {
-        // SAFETY: `avx2::l2_squared_half` requires AVX2, FMA and F16C, reported just above.
-        return unsafe { avx2::l2_squared_half(a, b) };
-    }
-    let _ = (a, b);
-    0.0
+fn dot_u8_portable(a: &[f32], b: &[u8]) -> f32 {
+    a.iter().zip(b).map(|(x, &c)| x * f32::from(c)).sum()
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m128i, __m256, _mm256_add_ps, _mm256_castps256_ps128, _mm256_cvtph_ps, _mm256_cvtps_ph,
-        _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps, _mm256_sub_ps,
-        _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_loadu_si128, _mm_movehdup_ps, _mm_movehl_ps,
-        _mm_storeu_si128, _MM_FROUND_TO_NEAREST_INT,
+        __m128i, __m256, _mm256_add_ps, _mm256_castps256_ps128, _mm256_cvtepi32_ps,
+        _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps,
+        _mm256_setzero_ps, _mm256_sub_ps, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_loadl_epi64,
+        _mm_movehdup_ps, _mm_movehl_ps,
     };
 
     #[target_feature(enable = "avx2,fma")]
@@ -178,55 +144,25 @@ mod avx2 {
         )
     }
 
-    /// 8 half-precision values (bits) widened to `f32`.
-    #[target_feature(enable = "avx2,fma,f16c")]
+    /// 8 bytes widened to `f32`.
+    #[target_feature(enable = "avx2,fma")]
     #[inline]
-    fn load8_half(lane: &[u16; 8]) -> __m256 {
-        // SAFETY: `lane` is 16 readable bytes; `loadu` has no alignment requirement.
-        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(lane.as_ptr().cast::<__m128i>())) }
+    fn load8_u8(lane: &[u8; 8]) -> __m256 {
+        // SAFETY: `lane` is 8 readable bytes, exactly what `loadl_epi64` reads
+        // (no alignment requirement).
+        let bytes = unsafe { _mm_loadl_epi64(lane.as_ptr().cast::<__m128i>()) };
+        _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes))
     }
 
-    /// [`fold`] with a half-precision right-hand side; the last `n % 8`
-    /// elements go through one zero-padded lane (a zero pair adds nothing).
-    #[target_feature(enable = "avx2,fma,f16c")]
-    #[inline]
-    fn fold_half(a: &[f32], b: &[u16], term_v: impl Fn(__m256, __m256, __m256) -> __m256) -> f32 {
-        // Closures inherit this function's target features.
-        let load_b = |y: &[u16; 8]| load8_half(y);
-        let tail = |a: &[f32], b: &[u16]| {
-            let (mut x, mut y) = ([0f32; 8], [0u16; 8]);
-            x[..a.len()].copy_from_slice(a);
-            y[..b.len()].copy_from_slice(b);
-            hsum(term_v(load8(&x), load_b(&y), _mm256_setzero_ps()))
-        };
-        fold(a, b, load_b, &term_v, tail)
-    }
-
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) fn dot_half(a: &[f32], b: &[u16]) -> f32 {
-        fold_half(a, b, |x, y, acc| _mm256_fmadd_ps(x, y, acc))
-    }
-
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) fn l2_squared_half(a: &[f32], b: &[u16]) -> f32 {
-        fold_half(a, b, |x, y, acc| {
-            let d = _mm256_sub_ps(x, y);
-            _mm256_fmadd_ps(d, d, acc)
-        })
-    }
-
-    /// Appends `v` rounded to nearest half precision (bits).
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) fn to_half(v: &[f32], out: &mut Vec<u16>) {
-        for chunk in v.chunks(8) {
-            let mut lane = [0f32; 8];
-            lane[..chunk.len()].copy_from_slice(chunk);
-            let h = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(load8(&lane));
-            let mut bits = [0u16; 8];
-            // SAFETY: `bits` is 16 writable bytes; `storeu` has no alignment requirement.
-            unsafe { _mm_storeu_si128(bits.as_mut_ptr().cast::<__m128i>(), h) };
-            out.extend_from_slice(&bits[..chunk.len()]);
-        }
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dot_u8(a: &[f32], b: &[u8]) -> f32 {
+        fold(
+            a,
+            b,
+            |y| load8_u8(y),
+            |x, y, acc| _mm256_fmadd_ps(x, y, acc),
+            super::dot_u8_portable,
+        )
     }
 }
 
@@ -322,40 +258,19 @@ mod tests {
     }
 
     #[test]
-    fn half_kernels_match_f32_on_representable_rows() {
-        if !has_half() {
-            // No half copy is ever kept on such CPUs (the store checks `has_half`).
-            let mut out = Vec::new();
-            assert!(!to_half(&[1.0], &mut out) && out.is_empty());
-            return;
-        }
+    fn u8_kernel_matches_naive_sums() {
         for len in (0..=70).chain([384, 389]) {
             let a: Vec<f32> = (0..len).map(|i| (i as f32 * 0.37).sin()).collect();
-            // Multiples of 1/64 in [-2, 2] are exact in half precision.
-            let b: Vec<f32> = (0..len)
-                .map(|i| ((i as f32 * 0.11).cos() * 128.0).round() / 64.0)
-                .collect();
-            let mut half = Vec::new();
-            assert!(to_half(&b, &mut half));
-            assert_eq!(half.len(), len);
-            let tol = 1e-5 * (len as f32 + 1.0);
-            assert!(
-                (dot_half(&a, &half) - dot(&a, &b)).abs() < tol,
-                "dot, len {len}"
-            );
-            assert!(
-                (l2_squared_half(&a, &half) - l2_squared(&a, &b)).abs() < tol,
-                "l2, len {len}"
-            );
+            let b: Vec<u8> = (0..len).map(|i| (i * 97 % 256) as u8).collect();
+            let naive: f64 = a
+                .iter()
+                .zip(&b)
+                .map(|(&x, &c)| f64::from(x) * f64::from(c))
+                .sum();
+            let tol = 1e-5 * 255.0 * (len as f64 + 1.0);
+            assert!((f64::from(dot_u8(&a, &b)) - naive).abs() < tol, "len {len}");
+            assert!((f64::from(dot_u8_portable(&a, &b)) - naive).abs() < tol);
         }
-        // Rounding, not truncation: 1 + 2^-11 + 2^-12 rounds up to 1 + 2^-10.
-        let mut half = Vec::new();
-        assert!(to_half(&[1.0 + 1.5 / 2048.0], &mut half));
-        assert_eq!(dot_half(&[1.0], &half), 1.0 + 1.0 / 1024.0);
-        // Beyond half range: refused, nothing appended.
-        let mut half = vec![7];
-        assert!(!to_half(&[1.0, -70000.0], &mut half));
-        assert_eq!(half, [7]);
     }
 
     #[test]

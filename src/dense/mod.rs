@@ -71,6 +71,7 @@ mod hnsw;
 mod index;
 pub(crate) mod kernels;
 mod persist;
+mod quantized;
 mod store;
 
 pub use collection::{KeyedHit, VectorCollection};

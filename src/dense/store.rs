@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use super::kernels;
 use crate::ids::DocId;
 
 #[derive(Clone, Debug)]
@@ -13,12 +12,6 @@ pub(crate) struct VectorStore {
     dim: usize,
     /// Row-major vectors, `len_slots() * dim` floats.
     data: Vec<f32>,
-    /// The same rows rounded to IEEE half precision (bits), which graph
-    /// traversal reads instead of `data`: half the memory traffic per distance.
-    /// Results are rescored with `data`, so returned scores are exact. `None`
-    /// on CPUs without AVX2/FMA/F16C and once a row has a component beyond
-    /// half range (±65504); derived data, never persisted.
-    half: Option<Vec<u16>>,
     /// `slot_doc[slot]`: the document of each row (also for tombstones).
     slot_doc: Vec<DocId>,
     /// Tombstone bitset over slots.
@@ -35,7 +28,6 @@ impl VectorStore {
         VectorStore {
             dim,
             data: Vec::new(),
-            half: kernels::has_half().then(Vec::new),
             slot_doc: Vec::new(),
             deleted: Vec::new(),
             n_deleted: 0,
@@ -51,15 +43,6 @@ impl VectorStore {
         dead: &[u32],
     ) -> Self {
         let mut store = VectorStore::new(dim);
-        if let Some(half) = &mut store.half {
-            half.reserve(data.len());
-            if !data
-                .chunks(dim.max(1))
-                .all(|row| kernels::to_half(row, half))
-            {
-                store.half = None;
-            }
-        }
         store.data = data;
         store.deleted = vec![0; slot_doc.len().div_ceil(64)];
         store.slot_doc = slot_doc;
@@ -96,15 +79,6 @@ impl VectorStore {
         &self.data[start..start + self.dim]
     }
 
-    /// The half-precision copy of every row, when kept (see the field).
-    #[inline]
-    pub(crate) fn half_rows(&self) -> Option<HalfRows<'_>> {
-        self.half.as_deref().map(|data| HalfRows {
-            data,
-            dim: self.dim,
-        })
-    }
-
     #[inline]
     pub(crate) fn doc(&self, slot: u32) -> DocId {
         self.slot_doc[slot as usize]
@@ -123,11 +97,6 @@ impl VectorStore {
     pub(crate) fn push(&mut self, doc: DocId, v: &[f32]) -> u32 {
         let slot = self.slot_doc.len() as u32;
         self.data.extend_from_slice(v);
-        if let Some(half) = &mut self.half {
-            if !kernels::to_half(v, half) {
-                self.half = None;
-            }
-        }
         self.slot_doc.push(doc);
         if self.deleted.len() * 64 < self.slot_doc.len() {
             self.deleted.push(0);
@@ -173,21 +142,6 @@ impl VectorStore {
             .filter(|&s| self.is_deleted(s))
             .collect();
         (&self.data, &self.slot_doc, dead)
-    }
-}
-
-/// Half-precision rows (bits), row-major.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct HalfRows<'a> {
-    data: &'a [u16],
-    dim: usize,
-}
-
-impl<'a> HalfRows<'a> {
-    #[inline]
-    pub(crate) fn row(&self, slot: u32) -> &'a [u16] {
-        let start = slot as usize * self.dim;
-        &self.data[start..start + self.dim]
     }
 }
 

@@ -1,0 +1,309 @@
+//! An 8-bit copy of the graph's rows that the HNSW traversal reads.
+//!
+//! A graph search is bound by memory traffic: each visited node costs one
+//! row read (24 cache lines for a 384-d `f32` row), and a search visits
+//! ~1–2k nodes. Here each component is stored in one byte, affinely per
+//! dimension (`x ≈ lo[d] + step[d] * code`, FAISS's `SQ8`), a quarter of the
+//! `f32` bytes, and the traversal's distances are computed from the codes.
+//! The nodes a search returns are then rescored from the exact rows, so
+//! scores stay exact; the codes only steer the traversal.
+//!
+//! Ranges come from a sample of rows with the extreme 0.1% of each
+//! dimension's values left out (at least one value on each side once the
+//! sample has 256 rows): one outlying vector must not take a dimension's
+//! whole resolution (with min/max ranges, one vector at 1e5 in a dimension
+//! where the rest lie in ±1 gave every other row the same code there, and
+//! a search for the outlier no longer found it). Values beyond the ranges
+//! are clamped: clamping keeps their order, and scores are exact anyway.
+//!
+//! The copy covers the graph's slots and is derived data: built when the
+//! graph is (re-)extracted and on load, never persisted. Rows are immutable
+//! once stored, so codes never go stale; rows appended later extend the copy
+//! with the same ranges until the rows have doubled since the ranges were
+//! drawn, then the copy is rebuilt.
+
+use super::config::Metric;
+use super::kernels;
+use super::store::VectorStore;
+
+/// Per-dimension 8-bit codes of rows `0..len()` of a store.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct QuantizedRows {
+    dim: usize,
+    lo: Vec<f32>,
+    step: Vec<f32>,
+    /// `len * dim` codes, row-major.
+    codes: Vec<u8>,
+    /// Per row, `Σ (step[d] * code[d])²`: the row's part of a squared L2
+    /// distance (kept for [`Metric::L2`] only).
+    sq_norms: Vec<f32>,
+    metric: Metric,
+    /// Rows when the ranges were drawn.
+    ranged_rows: u32,
+}
+
+/// Rows sampled (evenly spaced) to draw the per-dimension ranges.
+const RANGE_SAMPLE: usize = 4096;
+/// Fraction of each dimension's sampled values left out at either end.
+const TRIM: f64 = 0.001;
+/// Samples from which at least one value is left out at either end.
+const TRIM_FROM: usize = 256;
+
+/// A query prepared for [`QuantizedRows::distance`]: the distance to a row is
+/// `offset + weights · codes (+ sq_norm for L2)`.
+#[derive(Clone, Debug)]
+pub(crate) struct QuantizedQuery {
+    weights: Vec<f32>,
+    offset: f32,
+}
+
+impl QuantizedRows {
+    /// Codes for rows `0..rows` of `store`, or `None` on CPUs without the
+    /// 8-bit kernel or when a range is not finite (the traversal then reads
+    /// the `f32` rows).
+    pub(crate) fn build(store: &VectorStore, metric: Metric, rows: u32) -> Option<Self> {
+        if !kernels::has_u8() || rows == 0 {
+            return None;
+        }
+        let dim = store.dim();
+        let (lo, hi) = ranges(store, rows);
+        let step: Vec<f32> = lo.iter().zip(&hi).map(|(l, h)| (h - l) / 255.0).collect();
+        if lo.iter().chain(&step).any(|v| !v.is_finite()) {
+            return None;
+        }
+        let mut out = QuantizedRows {
+            dim,
+            lo,
+            step,
+            codes: Vec::with_capacity(rows as usize * dim),
+            sq_norms: Vec::new(),
+            metric,
+            ranged_rows: rows,
+        };
+        out.append(store, 0..rows);
+        Some(out)
+    }
+
+    /// Extends the codes to rows `0..rows` with the current ranges while the
+    /// rows have at most doubled since they were drawn; otherwise (or when
+    /// there is no copy yet) rebuilds from scratch.
+    pub(crate) fn refresh(
+        this: Option<Self>,
+        store: &VectorStore,
+        metric: Metric,
+        rows: u32,
+    ) -> Option<Self> {
+        match this {
+            Some(mut q)
+                if q.metric == metric
+                    && q.len() <= rows
+                    && u64::from(rows) <= 2 * u64::from(q.ranged_rows) =>
+            {
+                let from = q.len();
+                q.append(store, from..rows);
+                Some(q)
+            }
+            _ => Self::build(store, metric, rows),
+        }
+    }
+
+    /// Number of rows covered.
+    pub(crate) fn len(&self) -> u32 {
+        (self.codes.len() / self.dim.max(1)) as u32
+    }
+
+    fn append(&mut self, store: &VectorStore, slots: std::ops::Range<u32>) {
+        for slot in slots {
+            let row = store.row(slot);
+            let start = self.codes.len();
+            self.codes
+                .extend(
+                    row.iter()
+                        .zip(self.lo.iter().zip(&self.step))
+                        .map(|(&x, (&l, &s))| {
+                            if s > 0.0 {
+                                ((x - l) / s).round().clamp(0.0, 255.0) as u8
+                            } else {
+                                0
+                            }
+                        }),
+                );
+            if self.metric == Metric::L2 {
+                let codes = &self.codes[start..];
+                let norm = codes
+                    .iter()
+                    .zip(&self.step)
+                    .map(|(&c, &s)| (s * f32::from(c)) * (s * f32::from(c)))
+                    .sum();
+                self.sq_norms.push(norm);
+            }
+        }
+    }
+
+    /// The codes of one row.
+    #[inline]
+    pub(crate) fn row(&self, slot: u32) -> &[u8] {
+        let start = slot as usize * self.dim;
+        &self.codes[start..start + self.dim]
+    }
+
+    /// Prepares a (metric-prepared) query.
+    pub(crate) fn prepare(&self, query: &[f32]) -> QuantizedQuery {
+        match self.metric {
+            // -q·x ≈ -(q·lo + Σ q[d] step[d] code[d])
+            Metric::Cosine | Metric::Dot => QuantizedQuery {
+                weights: query.iter().zip(&self.step).map(|(q, s)| -q * s).collect(),
+                offset: -kernels::dot(query, &self.lo),
+            },
+            // |q - x|² ≈ |a|² - 2 Σ a[d] step[d] code[d] + Σ (step[d] code[d])², a = q - lo
+            Metric::L2 => {
+                let a: Vec<f32> = query.iter().zip(&self.lo).map(|(q, l)| q - l).collect();
+                QuantizedQuery {
+                    weights: a
+                        .iter()
+                        .zip(&self.step)
+                        .map(|(a, s)| -2.0 * a * s)
+                        .collect(),
+                    offset: kernels::dot(&a, &a),
+                }
+            }
+        }
+    }
+
+    /// The approximate internal distance (see [`Metric::distance`]) of a row.
+    #[inline]
+    pub(crate) fn distance(&self, query: &QuantizedQuery, slot: u32) -> f32 {
+        let d = query.offset + kernels::dot_u8(&query.weights, self.row(slot));
+        match self.metric {
+            Metric::L2 => d + self.sq_norms[slot as usize],
+            Metric::Cosine | Metric::Dot => d,
+        }
+    }
+}
+
+/// Per-dimension `(lo, hi)` over an evenly spaced sample of rows `0..rows`,
+/// leaving out the extreme [`TRIM`] of the values at either end.
+fn ranges(store: &VectorStore, rows: u32) -> (Vec<f32>, Vec<f32>) {
+    let dim = store.dim();
+    let step = (rows as usize).div_ceil(RANGE_SAMPLE).max(1);
+    let sample: Vec<u32> = (0..rows).step_by(step).collect();
+    let m = sample.len();
+    let trim = if m >= TRIM_FROM {
+        ((m as f64 * TRIM) as usize).max(1)
+    } else {
+        0
+    };
+    let mut values = vec![0f32; m];
+    let (mut lo, mut hi) = (Vec::with_capacity(dim), Vec::with_capacity(dim));
+    for d in 0..dim {
+        for (v, &slot) in values.iter_mut().zip(&sample) {
+            *v = store.row(slot)[d];
+        }
+        let (_, low, _) = values.select_nth_unstable_by(trim, f32::total_cmp);
+        lo.push(*low);
+        let (_, high, _) = values.select_nth_unstable_by(m - 1 - trim, f32::total_cmp);
+        hi.push(*high);
+    }
+    (lo, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::DocId;
+
+    fn store(rows: &[Vec<f32>]) -> VectorStore {
+        let mut s = VectorStore::new(rows[0].len());
+        for (i, r) in rows.iter().enumerate() {
+            s.push(DocId(i as u32), r);
+        }
+        s
+    }
+
+    fn rows(n: usize, dim: usize, scale: f32) -> Vec<Vec<f32>> {
+        (0..n)
+            .map(|i| {
+                (0..dim)
+                    .map(|d| ((i * 31 + d * 7) as f32 * 0.173).sin() * scale)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quantized_distances_are_close_to_exact_ones_for_every_metric() {
+        if !kernels::has_u8() {
+            return;
+        }
+        let data = rows(50, 37, 3.0);
+        let s = store(&data);
+        let query: Vec<f32> = (0..37).map(|d| (d as f32 * 0.41).cos()).collect();
+        for metric in [Metric::Cosine, Metric::Dot, Metric::L2] {
+            let q = QuantizedRows::build(&s, metric, 50).unwrap();
+            let prepared = q.prepare(&query);
+            for slot in 0..50u32 {
+                let exact = metric.distance(&query, s.row(slot));
+                let approx = q.distance(&prepared, slot);
+                // Each component is off by at most step/2 = 6/510.
+                let bound = 37.0 * (6.0 / 510.0) * (1.0 + 3.0 + 2.0 * 3.0);
+                assert!(
+                    (exact - approx).abs() <= bound,
+                    "{metric:?} slot {slot}: {exact} vs {approx}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn appended_rows_extend_until_doubled_then_rebuild() {
+        if !kernels::has_u8() {
+            return;
+        }
+        let data = rows(20, 8, 1.0);
+        let mut s = store(&data);
+        let q = QuantizedRows::build(&s, Metric::L2, 20).unwrap();
+        let (lo, step) = (q.lo.clone(), q.step.clone());
+        // Appended rows reuse the ranges, clamping what lies beyond them.
+        s.push(DocId(20), &data[3]);
+        s.push(DocId(21), &[50.0; 8]);
+        let q = QuantizedRows::refresh(Some(q), &s, Metric::L2, 22).unwrap();
+        assert_eq!((q.len(), &q.lo, &q.step), (22, &lo, &step));
+        assert_eq!(q.row(20), q.row(3));
+        assert!(q.row(21).iter().all(|&c| c == 255));
+        // Past twice the rows the ranges were drawn from: drawn again.
+        for i in 22..41 {
+            s.push(DocId(i), &[50.0; 8]);
+        }
+        let q = QuantizedRows::refresh(Some(q), &s, Metric::L2, 41).unwrap();
+        assert_eq!(q.len(), 41);
+        assert!(q.step.iter().zip(&step).all(|(new, old)| new > old));
+        let prepared = q.prepare(&[50.0; 8]);
+        assert!(q.distance(&prepared, 40).abs() < 1e-2);
+    }
+
+    #[test]
+    fn one_outlier_does_not_take_a_dimension_s_resolution() {
+        if !kernels::has_u8() {
+            return;
+        }
+        let mut data = rows(400, 4, 1.0);
+        data[17][2] = 1e5;
+        let q = QuantizedRows::build(&store(&data), Metric::L2, 400).unwrap();
+        assert!(q.step[2] < 2.0 / 255.0 * 1.01, "step {}", q.step[2]);
+        assert_eq!(q.row(17)[2], 255);
+    }
+
+    #[test]
+    fn constant_dimensions_and_non_finite_ranges() {
+        if !kernels::has_u8() {
+            return;
+        }
+        let s = store(&[vec![1.0, 2.0], vec![1.0, -2.0]]);
+        let q = QuantizedRows::build(&s, Metric::Dot, 2).unwrap();
+        let prepared = q.prepare(&[3.0, 1.0]);
+        assert!((q.distance(&prepared, 0) - -5.0).abs() < 1e-5);
+        assert!((q.distance(&prepared, 1) - -1.0).abs() < 1e-5);
+        let s = store(&[vec![f32::MAX, 0.0], vec![-f32::MAX, 0.0]]);
+        assert!(QuantizedRows::build(&s, Metric::Dot, 2).is_none());
+    }
+}
