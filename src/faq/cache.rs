@@ -604,12 +604,13 @@ fn first_unvetoed<'a, 's>(
 ) -> std::result::Result<&'a [Scored<'s>], Refusal> {
     let best = ranked.first().map_or(f64::INFINITY, |b| b.score);
     let stands_in = |c: &Scored| c.score >= threshold && c.score >= best - TIE;
+    let query = guards::Question::new(veto, index, question);
     let mut first_refusal = None;
     for i in 0..ranked.len() {
         let Some(rest) = ranked.get(i..).filter(|r| r.first().is_some_and(stands_in)) else {
             break;
         };
-        match guards::lexical_veto(veto, index, question, rest) {
+        match guards::lexical_veto(veto, index, &query, rest) {
             None => return Ok(rest),
             Some(refusal) => {
                 first_refusal.get_or_insert(refusal);

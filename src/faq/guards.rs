@@ -64,6 +64,34 @@ pub(crate) fn margin(delta: f64, runner_up: Option<(EntryId, f64)>) -> Option<Re
     })
 }
 
+/// A question as the lexical veto compares it, analysed once per lookup.
+pub(crate) struct Question<'a> {
+    text: &'a str,
+    /// Lowercased words (see [`words`]).
+    words: Vec<String>,
+    /// The index analyzer's terms, when a term-level check runs on a word analyzer.
+    terms: HashSet<String>,
+}
+
+impl<'a> Question<'a> {
+    pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &'a str) -> Self {
+        let terms = if (veto.substitutions || veto.contrast_terms) && word_terms(index) {
+            index.analyzer().terms(text).into_iter().collect()
+        } else {
+            HashSet::new()
+        };
+        Question {
+            text,
+            words: words(text),
+            terms,
+        }
+    }
+}
+
+fn word_terms(index: &Index) -> bool {
+    index.config().tfidf.analyzer == AnalyzerKind::Word
+}
+
 /// Refuses when the query and the best candidate differ in a number, in
 /// negation, or in a rare term that points to another candidate.
 ///
@@ -76,13 +104,13 @@ pub(crate) fn margin(delta: f64, runner_up: Option<(EntryId, f64)>) -> Option<Re
 pub(crate) fn lexical_veto(
     veto: &LexicalVeto,
     index: &Index,
-    query: &str,
+    query: &Question,
     ranked: &[Scored],
 ) -> Option<Refusal> {
-    let best = ranked.first()?;
-    let overlap = word_overlap(query, best.question);
+    let best = Question::new(veto, index, ranked.first()?.question);
+    let overlap = word_overlap(&query.words, &best.words);
     if veto.numbers {
-        if let Some(term) = differing_number(query, best.question, overlap >= veto.min_overlap) {
+        if let Some(term) = differing_number(query.text, best.text, overlap >= veto.min_overlap) {
             return Some(Refusal::LexicalVeto {
                 term,
                 reason: VetoReason::Number,
@@ -90,21 +118,21 @@ pub(crate) fn lexical_veto(
         }
     }
     if veto.negations && overlap >= veto.min_overlap {
-        if let Some(term) = differing_negation(query, best.question) {
+        if let Some(term) = differing_negation(&query.words, &best.words) {
             return Some(Refusal::LexicalVeto {
                 term,
                 reason: VetoReason::Negation,
             });
         }
     }
-    let word_terms = index.config().tfidf.analyzer == AnalyzerKind::Word;
+    let word_terms = word_terms(index);
     if veto.substitutions && word_terms && overlap >= veto.min_overlap {
-        if let Some(refusal) = substitution(veto.min_idf, index, query, best.question) {
+        if let Some(refusal) = substitution(veto.min_idf, index, &query.terms, &best.terms) {
             return Some(refusal);
         }
     }
     if veto.contrast_terms && word_terms {
-        return contrast_term(veto, index, query, ranked);
+        return contrast_term(veto, index, &query.terms, &best.terms, ranked);
     }
     None
 }
@@ -113,19 +141,21 @@ pub(crate) fn lexical_veto(
 /// ("pneumonia vaccine" for "shingles vaccine"): the query has a term the
 /// stored question lacks that is unknown to the index or has idf ≥ `min_idf`,
 /// and the stored question has a term with idf ≥ `min_idf` that the query lacks.
-fn substitution(min_idf: f64, index: &Index, query: &str, stored: &str) -> Option<Refusal> {
-    let analyzer = index.analyzer();
-    let query_terms: HashSet<String> = analyzer.terms(query).into_iter().collect();
-    let stored_terms: HashSet<String> = analyzer.terms(stored).into_iter().collect();
+fn substitution(
+    min_idf: f64,
+    index: &Index,
+    query_terms: &HashSet<String>,
+    stored_terms: &HashSet<String>,
+) -> Option<Refusal> {
     let rare = |t: &String| index.idf(t).is_some_and(|idf| idf >= min_idf);
     let mut replaced: Vec<&String> = stored_terms
-        .difference(&query_terms)
+        .difference(query_terms)
         .filter(|t| rare(t))
         .collect();
     replaced.sort();
     let replaced = replaced.first()?;
     let mut added: Vec<&String> = query_terms
-        .difference(&stored_terms)
+        .difference(stored_terms)
         .filter(|t| index.idf(t).is_none_or(|idf| idf >= min_idf))
         .collect();
     added.sort();
@@ -139,19 +169,22 @@ fn substitution(min_idf: f64, index: &Index, query: &str, stored: &str) -> Optio
 
 /// Jaccard similarity of the two questions' word sets, leaving out numbers,
 /// negations and "on" (the words the veto itself compares).
-fn word_overlap(a: &str, b: &str) -> f64 {
-    let content = |t: &str| -> HashSet<String> {
-        words(t)
-            .into_iter()
-            .filter(|w| !is_negation(w) && w != "on" && !w.chars().any(|c| c.is_ascii_digit()))
-            .collect()
-    };
-    let (a, b) = (content(a), content(b));
+fn word_overlap(a: &[String], b: &[String]) -> f64 {
+    let (a, b) = (content_words(a), content_words(b));
     let union = a.union(&b).count();
     if union == 0 {
         return 1.0;
     }
     a.intersection(&b).count() as f64 / union as f64
+}
+
+/// The words [`word_overlap`] compares.
+fn content_words(words: &[String]) -> HashSet<&str> {
+    words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !is_negation(w) && *w != "on" && !w.chars().any(|c| c.is_ascii_digit()))
+        .collect()
 }
 
 /// Lowercased words (letters, digits and inner apostrophes; ’ read as ').
@@ -203,14 +236,14 @@ fn is_negation(word: &str) -> bool {
     word.ends_with("n't") || NEGATIONS.contains(&word)
 }
 
-fn first_negation(text: &str) -> Option<String> {
-    words(text).into_iter().find(|w| is_negation(w))
+fn first_negation(words: &[String]) -> Option<&String> {
+    words.iter().find(|w| is_negation(w))
 }
 
 /// The negation word of the side that has one, when exactly one side does.
-fn differing_negation(query: &str, stored: &str) -> Option<String> {
+fn differing_negation(query: &[String], stored: &[String]) -> Option<String> {
     match (first_negation(query), first_negation(stored)) {
-        (Some(word), None) | (None, Some(word)) => Some(word),
+        (Some(word), None) | (None, Some(word)) => Some(word.clone()),
         _ => None,
     }
 }
@@ -220,38 +253,34 @@ fn differing_negation(query: &str, stored: &str) -> Option<String> {
 fn contrast_term(
     veto: &LexicalVeto,
     index: &Index,
-    query: &str,
+    query_terms: &HashSet<String>,
+    best_terms: &HashSet<String>,
     ranked: &[Scored],
 ) -> Option<Refusal> {
     let (best, others) = ranked.split_first()?;
-    let analyzer = index.analyzer();
-    let best_terms: HashSet<String> = analyzer.terms(best.question).into_iter().collect();
-    let mut query_terms = analyzer.terms(query);
-    query_terms.sort();
-    query_terms.dedup();
     // The rare query terms the best question lacks, first: usually there are
-    // none, and then no rival question needs analysing (that analysis was most
-    // of a lookup's time outside the vector search).
-    let missing: Vec<(String, f64)> = query_terms
-        .into_iter()
-        .filter(|t| !best_terms.contains(t))
+    // none, and then no rival question needs analysing.
+    let mut missing: Vec<(&String, f64)> = query_terms
+        .difference(best_terms)
         .filter_map(|t| {
-            let idf = index.idf(&t).filter(|&idf| idf >= veto.min_idf)?;
+            let idf = index.idf(t).filter(|&idf| idf >= veto.min_idf)?;
             Some((t, idf))
         })
         .collect();
     if missing.is_empty() {
         return None;
     }
+    missing.sort_by(|a, b| a.0.cmp(b.0));
+    let analyzer = index.analyzer();
     let rivals: Vec<(EntryId, HashSet<String>)> = others
         .iter()
         .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
         .map(|c| (c.entry, analyzer.terms(c.question).into_iter().collect()))
         .collect();
     for (term, idf) in missing {
-        if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(&term)) {
+        if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(term)) {
             return Some(Refusal::LexicalVeto {
-                term,
+                term: term.clone(),
                 reason: VetoReason::ContrastTerm { idf, other: *other },
             });
         }
@@ -286,9 +315,10 @@ mod tests {
 
     #[test]
     fn overlap_ignores_the_compared_words() {
-        assert_eq!(word_overlap("turn off X", "turn on X"), 1.0);
+        let overlap = |a: &str, b: &str| word_overlap(&words(a), &words(b));
+        assert_eq!(overlap("turn off X", "turn on X"), 1.0);
         assert!(
-            word_overlap(
+            overlap(
                 "I can't make it, cancel my appointment",
                 "How do I cancel an appointment?"
             ) < 0.5
@@ -297,6 +327,7 @@ mod tests {
 
     #[test]
     fn negation_polarity() {
+        let differing_negation = |a: &str, b: &str| differing_negation(&words(a), &words(b));
         assert_eq!(
             differing_negation("turn off X", "turn on X").as_deref(),
             Some("off")

@@ -7,7 +7,9 @@
 //! (live mode). Inactive columns simply never appear in a weighted row, which is
 //! what a fresh scikit-learn fit (whose vocabulary lacks them) gives.
 
-use std::collections::HashMap;
+// foldhash (hashbrown's default hasher): the term lookup runs for every query term
+// and every indexed token, and SipHash showed up in lookup profiles.
+use hashbrown::HashMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
