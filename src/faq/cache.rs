@@ -454,6 +454,7 @@ impl FaqCache {
             }
             let scored = Scored {
                 entry: entry.id,
+                doc: scores.id,
                 question: question_of(entry, doc),
                 answer: &entry.answer,
                 score: self.score(&scores, found.mode),

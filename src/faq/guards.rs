@@ -9,6 +9,7 @@ use super::config::{DualGate, LexicalVeto};
 use super::entry::EntryId;
 use super::lookup::{Refusal, Side, VetoReason};
 use crate::analysis::AnalyzerKind;
+use crate::ids::DocId;
 use crate::index::Index;
 use crate::query::Mode;
 
@@ -16,6 +17,8 @@ use crate::query::Mode;
 #[derive(Clone, Debug)]
 pub(crate) struct Scored<'a> {
     pub entry: EntryId,
+    /// The index document of the matched phrasing.
+    pub doc: DocId,
     pub question: &'a str,
     pub answer: &'a str,
     pub score: f64,
@@ -259,7 +262,7 @@ fn contrast_term(
 ) -> Option<Refusal> {
     let (best, others) = ranked.split_first()?;
     // The rare query terms the best question lacks, first: usually there are
-    // none, and then no rival question needs analysing.
+    // none, and then no rival is looked at.
     let mut missing: Vec<(&String, f64)> = query_terms
         .difference(best_terms)
         .filter_map(|t| {
@@ -271,17 +274,21 @@ fn contrast_term(
         return None;
     }
     missing.sort_by(|a, b| a.0.cmp(b.0));
-    let analyzer = index.analyzer();
-    let rivals: Vec<(EntryId, HashSet<String>)> = others
+    let rivals: Vec<&Scored> = others
         .iter()
         .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
-        .map(|c| (c.entry, analyzer.terms(c.question).into_iter().collect()))
         .collect();
+    // A missing term has an idf, so it is in the vocabulary (which only the
+    // phrasings feed), and a rival holds it exactly when the rival's indexed
+    // row does: a look-up per rival instead of analysing its question.
     for (term, idf) in missing {
-        if let Some((other, _)) = rivals.iter().find(|(_, terms)| terms.contains(term)) {
+        if let Some(other) = rivals.iter().find(|c| index.has_term(c.doc, term)) {
             return Some(Refusal::LexicalVeto {
                 term: term.clone(),
-                reason: VetoReason::ContrastTerm { idf, other: *other },
+                reason: VetoReason::ContrastTerm {
+                    idf,
+                    other: other.entry,
+                },
             });
         }
     }

@@ -172,6 +172,14 @@ impl Index {
         self.weights.idf.get(id as usize).copied()
     }
 
+    /// Whether the analysed text of document `id` holds `term`, for a term of
+    /// the vocabulary (false otherwise): a look at the document's row, no analysis.
+    pub(crate) fn has_term(&self, id: DocId, term: &str) -> bool {
+        self.dictionary
+            .get(term)
+            .is_some_and(|t| self.inverted.doc_has_term(id.0, t))
+    }
+
     /// Live documents' keys, in internal id order.
     pub fn keys(&self) -> impl Iterator<Item = &DocKey> + '_ {
         self.ids.iter().map(|(_, key)| key)

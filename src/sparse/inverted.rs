@@ -208,6 +208,11 @@ impl InvertedIndex {
         self.len() == 0
     }
 
+    /// Whether `term` occurs in `doc`'s row (false for an unknown document).
+    pub(crate) fn doc_has_term(&self, doc: DocIdx, term: u32) -> bool {
+        self.forward.row(doc).0.binary_search(&term).is_ok()
+    }
+
     /// Number of documents not deleted.
     pub fn live_len(&self) -> usize {
         self.len() - self.deleted_count
