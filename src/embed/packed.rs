@@ -164,67 +164,73 @@ unsafe fn product_panels(
             let first_col = p * PANEL;
             let cols = PANEL.min(w.n - first_col);
             for row in (group..group_end).step_by(TILE_ROWS) {
-                let tile_rows = TILE_ROWS.min(group_end - row);
-                let a = &x[row * k..(row + tile_rows) * k];
-                let dst = out.0.add(row * w.n + first_col);
-                tile(kernel, tile_rows, a, k, panel, dst, w.n, cols);
+                let rows = TILE_ROWS.min(group_end - row);
+                let tile = Tile {
+                    a: &x[row * k..(row + rows) * k],
+                    rows,
+                    k,
+                    panel,
+                    dst: out.0.add(row * w.n + first_col),
+                    ld: w.n,
+                    cols,
+                };
+                run_tile(kernel, &tile);
             }
         }
     }
 }
 
-/// `dst[r][c] += sum_i a[r][i] * panel[i][c]` for `r < tile_rows`, `c < cols`.
-///
-/// # Safety
-/// `dst` points to `tile_rows` rows of at least `cols` writable values,
-/// `ld` apart; `a` holds `tile_rows x k` values and `panel` `k x PANEL`.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-unsafe fn tile(
-    kernel: Kernel,
-    tile_rows: usize,
-    a: &[f32],
+/// One micro-kernel call: `dst[r][c] += sum_i a[r][i] * panel[i][c]` for
+/// `r < rows`, `c < cols`, where `a` holds `rows x k` values, `panel` `k x PANEL`,
+/// and `dst` points to `rows` output rows of at least `cols` writable values,
+/// `ld` apart.
+struct Tile<'a> {
+    a: &'a [f32],
+    rows: usize,
     k: usize,
-    panel: &[f32],
+    panel: &'a [f32],
     dst: *mut f32,
     ld: usize,
     cols: usize,
-) {
-    debug_assert!(a.len() == tile_rows * k && panel.len() == k * PANEL);
+}
+
+/// Runs one tile on the CPU's micro-kernel.
+///
+/// # Safety
+/// `tile.dst` satisfies the contract of [`Tile`] and no one else writes it meanwhile.
+#[inline]
+unsafe fn run_tile(kernel: Kernel, tile: &Tile) {
+    debug_assert!(tile.a.len() == tile.rows * tile.k && tile.panel.len() == tile.k * PANEL);
     match kernel {
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2Fma => match tile_rows {
-            1 => avx::tile::<1>(a, k, panel, dst, ld, cols),
-            2 => avx::tile::<2>(a, k, panel, dst, ld, cols),
-            3 => avx::tile::<3>(a, k, panel, dst, ld, cols),
-            4 => avx::tile::<4>(a, k, panel, dst, ld, cols),
-            5 => avx::tile::<5>(a, k, panel, dst, ld, cols),
-            _ => avx::tile::<6>(a, k, panel, dst, ld, cols),
+        Kernel::Avx2Fma => match tile.rows {
+            1 => avx::tile::<1>(tile),
+            2 => avx::tile::<2>(tile),
+            3 => avx::tile::<3>(tile),
+            4 => avx::tile::<4>(tile),
+            5 => avx::tile::<5>(tile),
+            _ => avx::tile::<6>(tile),
         },
-        Kernel::Portable => portable_tile(tile_rows, a, k, panel, dst, ld, cols),
+        Kernel::Portable => portable_tile(tile),
     }
 }
 
 /// The portable micro-kernel: one output row at a time, 16 lanes wide (the
 /// compiler vectorises the inner loop).
-unsafe fn portable_tile(
-    tile_rows: usize,
-    a: &[f32],
-    k: usize,
-    panel: &[f32],
-    dst: *mut f32,
-    ld: usize,
-    cols: usize,
-) {
-    for r in 0..tile_rows {
+///
+/// # Safety
+/// As [`run_tile`].
+unsafe fn portable_tile(tile: &Tile) {
+    let k = tile.k;
+    for r in 0..tile.rows {
         let mut acc = [0.0f32; PANEL];
-        let row = &a[r * k..(r + 1) * k];
-        for (value, weights) in row.iter().zip(panel.chunks_exact(PANEL)) {
+        let row = &tile.a[r * k..(r + 1) * k];
+        for (value, weights) in row.iter().zip(tile.panel.chunks_exact(PANEL)) {
             for (sum, w) in acc.iter_mut().zip(weights) {
                 *sum += value * w;
             }
         }
-        let out = std::slice::from_raw_parts_mut(dst.add(r * ld), cols);
+        let out = std::slice::from_raw_parts_mut(tile.dst.add(r * tile.ld), tile.cols);
         for (o, sum) in out.iter_mut().zip(acc) {
             *o += sum;
         }
@@ -235,21 +241,23 @@ unsafe fn portable_tile(
 mod avx {
     use std::arch::x86_64::*;
 
-    use super::PANEL;
+    use super::{Tile, PANEL};
 
-    /// The AVX2/FMA micro-kernel for `R` rows: `2R` accumulators of 8 lanes.
+    /// The AVX2/FMA micro-kernel for `R = tile.rows` rows: `2R` accumulators of 8 lanes.
     ///
     /// # Safety
-    /// The CPU supports AVX2 and FMA; the pointer contract of [`super::tile`].
+    /// The CPU supports AVX2 and FMA; the contract of [`super::run_tile`].
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn tile<const R: usize>(
-        a: &[f32],
-        k: usize,
-        panel: &[f32],
-        dst: *mut f32,
-        ld: usize,
-        cols: usize,
-    ) {
+    pub(super) unsafe fn tile<const R: usize>(tile: &Tile) {
+        let Tile {
+            a,
+            k,
+            panel,
+            dst,
+            ld,
+            cols,
+            ..
+        } = *tile;
         let mut acc = [[_mm256_setzero_ps(); 2]; R];
         let a_ptr = a.as_ptr();
         let mut b_ptr = panel.as_ptr();
