@@ -99,21 +99,26 @@ fn prefetch_row<T>(row: &[T]) {
 
 /// Where a traversal reads rows from: the exact `f32` rows or their 8-bit
 /// codes (see [`QuantizedRows`]).
+/// Each implementation carries the query it measures from.
 trait Rows {
-    fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32;
+    fn distance(&self, slot: u32) -> f32;
     fn prefetch(&self, slot: u32);
 }
 
-struct FullRows<'a>(&'a VectorStore);
+struct FullRows<'a> {
+    store: &'a VectorStore,
+    metric: Metric,
+    query: &'a [f32],
+}
 
 impl Rows for FullRows<'_> {
     #[inline(always)]
-    fn distance(&self, metric: Metric, query: &[f32], slot: u32) -> f32 {
-        metric.distance(query, self.0.row(slot))
+    fn distance(&self, slot: u32) -> f32 {
+        self.metric.distance(self.query, self.store.row(slot))
     }
     #[inline(always)]
     fn prefetch(&self, slot: u32) {
-        prefetch_row(self.0.row(slot));
+        prefetch_row(self.store.row(slot));
     }
 }
 
@@ -124,7 +129,7 @@ struct Coded<'a> {
 
 impl Rows for Coded<'_> {
     #[inline(always)]
-    fn distance(&self, _metric: Metric, _query: &[f32], slot: u32) -> f32 {
+    fn distance(&self, slot: u32) -> f32 {
         self.rows.distance(&self.query, slot)
     }
     #[inline(always)]
@@ -181,40 +186,39 @@ impl CompactGraph {
                     rows,
                     query: rows.prepare(query),
                 };
-                let mut found = self.search_rows(&coded, metric, query, ef);
+                let mut found = self.search_rows(&coded, ef);
                 rescore(&mut found, store, metric, query);
                 found
             }
-            _ => self.search_rows(&FullRows(store), metric, query, ef),
+            _ => {
+                let rows = FullRows {
+                    store,
+                    metric,
+                    query,
+                };
+                self.search_rows(&rows, ef)
+            }
         }
     }
 
-    fn search_rows<R: Rows>(
-        &self,
-        rows: &R,
-        metric: Metric,
-        query: &[f32],
-        ef: usize,
-    ) -> Vec<Cand> {
+    fn search_rows<R: Rows>(&self, rows: &R, ef: usize) -> Vec<Cand> {
         if self.len == 0 {
             return Vec::new();
         }
         let mut cur = Cand {
-            dist: rows.distance(metric, query, self.entry),
+            dist: rows.distance(self.entry),
             slot: self.entry,
         };
         for layer in self.upper.iter().rev() {
-            cur = greedy(layer, rows, metric, query, cur);
+            cur = greedy(layer, rows, cur);
         }
-        SCRATCH.with(|s| self.search_layer0(&mut s.borrow_mut(), rows, metric, query, cur, ef))
+        SCRATCH.with(|s| self.search_layer0(&mut s.borrow_mut(), rows, cur, ef))
     }
 
     fn search_layer0<R: Rows>(
         &self,
         s: &mut Scratch,
         rows: &R,
-        metric: Metric,
-        query: &[f32],
         start: Cand,
         ef: usize,
     ) -> Vec<Cand> {
@@ -240,7 +244,7 @@ impl CompactGraph {
                 }
             }
             for &n in &s.fresh {
-                let dist = rows.distance(metric, query, n);
+                let dist = rows.distance(n);
                 let full = s.results.len() >= ef;
                 if !full || dist < s.results.peek().map_or(f32::INFINITY, |w| w.dist) {
                     let cand = Cand { dist, slot: n };
@@ -259,17 +263,11 @@ impl CompactGraph {
 }
 
 /// Greedy descent on one upper layer: move to the nearest neighbour until none is nearer.
-fn greedy<R: Rows>(
-    layer: &UpperLayer,
-    rows: &R,
-    metric: Metric,
-    query: &[f32],
-    mut cur: Cand,
-) -> Cand {
+fn greedy<R: Rows>(layer: &UpperLayer, rows: &R, mut cur: Cand) -> Cand {
     loop {
         let mut improved = false;
         for &n in layer.neighbours_of(cur.slot) {
-            let dist = rows.distance(metric, query, n);
+            let dist = rows.distance(n);
             if dist < cur.dist {
                 cur = Cand { dist, slot: n };
                 improved = true;

@@ -27,7 +27,7 @@ use super::kernels;
 use super::store::VectorStore;
 
 /// Per-dimension 8-bit codes of rows `0..len()` of a store.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct QuantizedRows {
     dim: usize,
     lo: Vec<f32>,
