@@ -50,22 +50,38 @@ const TRIM: f64 = 0.001;
 const TRIM_FROM: usize = 256;
 
 /// A query prepared for [`QuantizedRows::distance`]: the distance to a row is
-/// `offset + weights · codes (+ sq_norm for L2)`.
+/// `offset + scale * (weights · codes) (+ sq_norm for L2)`, the dot product in
+/// integers.
 #[derive(Clone, Debug)]
 pub(crate) struct QuantizedQuery {
-    weights: Vec<f32>,
+    /// The query's per-dimension weights rounded to `scale` units; at most
+    /// [`weight_limit`] in magnitude, so the integer sum cannot overflow.
+    weights: Vec<i16>,
+    scale: f32,
     offset: f32,
 }
+
+/// Largest weight magnitude at which `dim` products with codes up to 255 sum
+/// within `i32`: 16383 up to 525 dimensions (15 bits, far finer than the
+/// codes' 8), fewer bits beyond.
+fn weight_limit(dim: usize) -> i32 {
+    let fits = i32::MAX as usize / (255 * dim.max(1));
+    fits.min(16383) as i32
+}
+
+/// Below this weight resolution (past ~66k dimensions) the traversal reads
+/// the `f32` rows instead of the codes.
+const MIN_WEIGHT_LIMIT: i32 = 127;
 
 impl QuantizedRows {
     /// Codes for rows `0..rows` of `store`, or `None` on CPUs without the
     /// 8-bit kernel or when a range is not finite (the traversal then reads
     /// the `f32` rows).
     pub(crate) fn build(store: &VectorStore, metric: Metric, rows: u32) -> Option<Self> {
-        if !kernels::has_u8() || rows == 0 {
+        let dim = store.dim();
+        if !kernels::has_u8() || rows == 0 || weight_limit(dim) < MIN_WEIGHT_LIMIT {
             return None;
         }
-        let dim = store.dim();
         let (lo, hi) = ranges(store, rows);
         let step: Vec<f32> = lo.iter().zip(&hi).map(|(l, h)| (h - l) / 255.0).collect();
         if lo.iter().chain(&step).any(|v| !v.is_finite()) {
@@ -149,31 +165,46 @@ impl QuantizedRows {
 
     /// Prepares a (metric-prepared) query.
     pub(crate) fn prepare(&self, query: &[f32]) -> QuantizedQuery {
-        match self.metric {
+        let (weights, offset): (Vec<f32>, f32) = match self.metric {
             // -q·x ≈ -(q·lo + Σ q[d] step[d] code[d])
-            Metric::Cosine | Metric::Dot => QuantizedQuery {
-                weights: query.iter().zip(&self.step).map(|(q, s)| -q * s).collect(),
-                offset: -kernels::dot(query, &self.lo),
-            },
+            Metric::Cosine | Metric::Dot => (
+                query.iter().zip(&self.step).map(|(q, s)| -q * s).collect(),
+                -kernels::dot(query, &self.lo),
+            ),
             // |q - x|² ≈ |a|² - 2 Σ a[d] step[d] code[d] + Σ (step[d] code[d])², a = q - lo
             Metric::L2 => {
                 let a: Vec<f32> = query.iter().zip(&self.lo).map(|(q, l)| q - l).collect();
-                QuantizedQuery {
-                    weights: a
-                        .iter()
-                        .zip(&self.step)
-                        .map(|(a, s)| -2.0 * a * s)
-                        .collect(),
-                    offset: kernels::dot(&a, &a),
-                }
+                let weights = a
+                    .iter()
+                    .zip(&self.step)
+                    .map(|(a, s)| -2.0 * a * s)
+                    .collect();
+                (weights, kernels::dot(&a, &a))
             }
+        };
+        let largest = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let limit = weight_limit(self.dim);
+        let scale = if largest > 0.0 && largest.is_finite() {
+            largest / limit as f32
+        } else {
+            1.0
+        };
+        let weights = weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-limit as f32, limit as f32) as i16)
+            .collect();
+        QuantizedQuery {
+            weights,
+            scale,
+            offset,
         }
     }
 
     /// The approximate internal distance (see [`Metric::distance`]) of a row.
     #[inline]
     pub(crate) fn distance(&self, query: &QuantizedQuery, slot: u32) -> f32 {
-        let d = query.offset + kernels::dot_u8(&query.weights, self.row(slot));
+        let dot = kernels::dot_i16_u8(&query.weights, self.row(slot));
+        let d = query.offset + query.scale * dot as f32;
         match self.metric {
             Metric::L2 => d + self.sq_norms[slot as usize],
             Metric::Cosine | Metric::Dot => d,
@@ -278,7 +309,11 @@ mod tests {
         assert_eq!(q.len(), 41);
         assert!(q.step.iter().zip(&step).all(|(new, old)| new > old));
         let prepared = q.prepare(&[50.0; 8]);
-        assert!(q.distance(&prepared, 40).abs() < 1e-2);
+        // Row 40 lies on the top code in every dimension; what remains is the
+        // query weights' rounding: 8 dims * 255 * half a unit of
+        // |w|/16383 with |w| = 2 * 51 * 51/255 ≈ 20.4, about 1.27.
+        assert!(q.distance(&prepared, 40).abs() < 1.3);
+        assert!(q.distance(&prepared, 0) > 100.0 * 1.3);
     }
 
     #[test]
