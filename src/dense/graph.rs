@@ -157,12 +157,19 @@ impl Scratch {
 }
 
 impl CompactGraph {
+    /// A node's whole layer-0 record: its count, then `stride` neighbour slots.
     #[inline]
-    fn layer0_neighbours(&self, slot: u32) -> &[u32] {
+    fn layer0_entry(&self, slot: u32) -> &[u32] {
         let w = self.stride as usize + 1;
         let base = slot as usize * w;
-        let count = self.layer0[base] as usize;
-        &self.layer0[base + 1..base + 1 + count]
+        &self.layer0[base..base + w]
+    }
+
+    #[inline]
+    fn layer0_neighbours(&self, slot: u32) -> &[u32] {
+        let entry = self.layer0_entry(slot);
+        let count = entry[0] as usize;
+        &entry[1..1 + count]
     }
 
     /// The `ef` nodes nearest to `query` found by HNSW search, nearest first,
@@ -230,6 +237,11 @@ impl CompactGraph {
             let worst = s.results.peek().map_or(f32::INFINITY, |w| w.dist);
             if c.dist > worst && s.results.len() >= ef {
                 break;
+            }
+            // The likely next node's adjacency: its load overlaps this node's
+            // distances instead of stalling the next iteration (as in hnswlib).
+            if let Some(Reverse(next)) = s.candidates.peek() {
+                prefetch_row(self.layer0_entry(next.slot));
             }
             // First mark the unvisited neighbours and start loading their rows,
             // then compute distances: the loads overlap instead of each
