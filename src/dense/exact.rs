@@ -57,6 +57,16 @@ impl TopK {
         }
     }
 
+    /// The distance a candidate must not exceed to enter: the k-th smallest
+    /// so far, or infinity while fewer than `k` are held.
+    #[inline]
+    pub(crate) fn bound(&self) -> f32 {
+        match self.heap.peek() {
+            Some(worst) if self.heap.len() >= self.k => worst.dist,
+            _ => f32::INFINITY,
+        }
+    }
+
     /// Candidates sorted nearest first.
     pub(crate) fn into_sorted(self) -> Vec<Cand> {
         self.heap.into_sorted_vec()

@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::config::Metric;
-use super::exact::Cand;
+use super::exact::{Cand, TopK};
 use super::quantized::{QuantizedQuery, QuantizedRows};
 use super::store::VectorStore;
 
@@ -172,13 +172,19 @@ impl CompactGraph {
         &entry[1..1 + count]
     }
 
-    /// The `ef` nodes nearest to `query` found by HNSW search, nearest first,
-    /// with exact distances. Tombstoned nodes are traversed and returned like live ones.
+    /// The `k` nearest nodes that `accept` admits among the `ef` found by
+    /// HNSW search, with exact distances, and how many found nodes `accept`
+    /// admitted. Tombstoned nodes are traversed like live ones (`accept`
+    /// decides whether they are returned).
     ///
     /// The traversal reads the 8-bit codes when given (covering every node of
-    /// the graph: a quarter of the memory traffic), else the `f32` rows; after
-    /// a traversal over the codes the `ef` nodes found are rescored from the
-    /// exact rows and re-sorted.
+    /// the graph: a quarter of the memory traffic), else the `f32` rows.
+    /// After a traversal over the codes, admitted nodes are rescored from the
+    /// exact rows in approximate order: the first `k` always, each later one
+    /// only while its approximate distance minus its error bound (see
+    /// [`QuantizedRows::error_bound`]) could still beat the `k`-th exact
+    /// distance, so the result equals rescoring all of them.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn search(
         &self,
         store: &VectorStore,
@@ -186,16 +192,19 @@ impl CompactGraph {
         metric: Metric,
         query: &[f32],
         ef: usize,
-    ) -> Vec<Cand> {
+        k: usize,
+        accept: &dyn Fn(u32) -> bool,
+    ) -> (TopK, usize) {
         match codes {
             Some(rows) if rows.len() >= self.len => {
                 let coded = Coded {
                     rows,
                     query: rows.prepare(query),
                 };
-                let mut found = self.search_rows(&coded, ef);
-                rescore(&mut found, store, metric, query);
-                found
+                let found = self.search_rows(&coded, ef);
+                let admitted: Vec<Cand> = found.into_iter().filter(|c| accept(c.slot)).collect();
+                let top = rescore(&admitted, &coded, store, metric, query, k);
+                (top, admitted.len())
             }
             _ => {
                 let rows = FullRows {
@@ -203,7 +212,15 @@ impl CompactGraph {
                     metric,
                     query,
                 };
-                self.search_rows(&rows, ef)
+                let mut top = TopK::new(k);
+                let mut admitted = 0;
+                for c in self.search_rows(&rows, ef) {
+                    if accept(c.slot) {
+                        top.push(c);
+                        admitted += 1;
+                    }
+                }
+                (top, admitted)
             }
         }
     }
@@ -291,13 +308,42 @@ fn greedy<R: Rows>(layer: &UpperLayer, rows: &R, mut cur: Cand) -> Cand {
     }
 }
 
-/// Replaces approximate distances with exact ones from the `f32` rows and re-sorts.
-fn rescore(found: &mut [Cand], store: &VectorStore, metric: Metric, query: &[f32]) {
-    for c in found.iter() {
+/// The `k` nearest of `found` (approximate distances, nearest first) by
+/// exact distance, computing exact distances only for the nodes that can
+/// still enter (see [`CompactGraph::search`]).
+fn rescore(
+    found: &[Cand],
+    coded: &Coded<'_>,
+    store: &VectorStore,
+    metric: Metric,
+    query: &[f32],
+    k: usize,
+) -> TopK {
+    let mut top = TopK::new(k);
+    let exact = |c: &Cand| Cand {
+        dist: metric.distance(query, store.row(c.slot)),
+        slot: c.slot,
+    };
+    let (first, rest) = found.split_at(k.min(found.len()));
+    for c in first {
         prefetch_row(store.row(c.slot));
     }
-    for c in found.iter_mut() {
-        c.dist = metric.distance(query, store.row(c.slot));
+    for c in first {
+        top.push(exact(c));
     }
-    found.sort_unstable();
+    // Ties with the k-th enter by slot order, so a node is skipped only when
+    // its exact distance is surely larger.
+    let may_enter = |c: &Cand, bound: f32| {
+        c.dist - coded.rows.error_bound(&coded.query, c.slot, c.dist) <= bound
+    };
+    let pending: Vec<&Cand> = rest.iter().filter(|c| may_enter(c, top.bound())).collect();
+    for c in &pending {
+        prefetch_row(store.row(c.slot));
+    }
+    for c in pending {
+        if may_enter(c, top.bound()) {
+            top.push(exact(c));
+        }
+    }
+    top
 }

@@ -423,17 +423,11 @@ impl DenseIndex {
         accept: &dyn Fn(u32) -> bool,
     ) -> Option<Vec<Cand>> {
         let metric = self.config.metric;
-        let mut top = TopK::new(k);
-        let mut from_graph = 0;
-        for c in self
-            .graph
-            .search(&self.store, self.codes.as_ref(), metric, q, ef)
-        {
-            if !self.store.is_deleted(c.slot) && accept(c.slot) {
-                top.push(c);
-                from_graph += 1;
-            }
-        }
+        let store = &self.store;
+        let admit = |slot: u32| !store.is_deleted(slot) && accept(slot);
+        let (mut top, from_graph) =
+            self.graph
+                .search(store, self.codes.as_ref(), metric, q, ef, k, &admit);
         if from_graph < k {
             return None;
         }

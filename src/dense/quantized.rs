@@ -37,6 +37,11 @@ pub(crate) struct QuantizedRows {
     /// Per row, `Σ (step[d] * code[d])²`: the row's part of a squared L2
     /// distance (kept for [`Metric::L2`] only).
     sq_norms: Vec<f32>,
+    /// Per row, an upper bound of `‖x - x̂‖₂`, the distance between the row
+    /// and its reconstruction `lo + step * code` (clamped values included):
+    /// what bounds the error of an approximate distance (see
+    /// [`QuantizedRows::error_bound`]).
+    residuals: Vec<f32>,
     metric: Metric,
     /// Rows when the ranges were drawn.
     ranged_rows: u32,
@@ -59,6 +64,11 @@ pub(crate) struct QuantizedQuery {
     weights: Vec<i16>,
     scale: f32,
     offset: f32,
+    /// `‖q‖₂` of the (metric-prepared) query.
+    norm: f32,
+    /// Bound of what rounding the weights changes in a distance:
+    /// `scale / 2 * 255 * dim`.
+    rounding: f32,
 }
 
 /// Largest weight magnitude at which `dim` products with codes up to 255 sum
@@ -93,6 +103,7 @@ impl QuantizedRows {
             step,
             codes: Vec::with_capacity(rows as usize * dim),
             sq_norms: Vec::new(),
+            residuals: Vec::with_capacity(rows as usize),
             metric,
             ranged_rows: rows,
         };
@@ -144,8 +155,10 @@ impl QuantizedRows {
                             }
                         }),
                 );
+            let codes = &self.codes[start..];
+            self.residuals
+                .push(residual(row, codes, &self.lo, &self.step));
             if self.metric == Metric::L2 {
-                let codes = &self.codes[start..];
                 let norm = codes
                     .iter()
                     .zip(&self.step)
@@ -197,6 +210,8 @@ impl QuantizedRows {
             weights,
             scale,
             offset,
+            norm: kernels::norm(query),
+            rounding: scale * 0.5 * 255.0 * self.dim as f32,
         }
     }
 
@@ -209,6 +224,51 @@ impl QuantizedRows {
             Metric::L2 => d + self.sq_norms[slot as usize],
             Metric::Cosine | Metric::Dot => d,
         }
+    }
+}
+
+impl QuantizedRows {
+    /// An upper bound of `|distance(query, slot) - exact|`, where `approx` is
+    /// [`distance`](Self::distance)`(query, slot)` and `exact` the internal
+    /// distance from the `f32` row (see [`Metric::distance`]).
+    ///
+    /// With `x̂` the row's reconstruction, `r = ‖x - x̂‖` its stored residual and
+    /// `ρ` the weights' rounding bound: under cosine and dot `|q·x - q·x̂| ≤
+    /// ‖q‖ r` (Cauchy–Schwarz); under L2 `|‖q-x‖² - ‖q-x̂‖²| ≤ r (2‖q-x̂‖ + r)`
+    /// with `‖q-x̂‖² ≤ approx + ρ`. A relative slack covers `f32` rounding in
+    /// the sums.
+    #[inline]
+    pub(crate) fn error_bound(&self, query: &QuantizedQuery, slot: u32, approx: f32) -> f32 {
+        let r = self.residuals[slot as usize];
+        let rho = query.rounding;
+        let bound = match self.metric {
+            Metric::Cosine | Metric::Dot => query.norm * r + rho,
+            Metric::L2 => {
+                let reach = (approx + rho).max(0.0).sqrt();
+                r * (2.0 * reach + r) + rho
+            }
+        };
+        let slack = 1e-4 * (1.0 + approx.abs() + query.offset.abs());
+        bound * 1.001 + slack
+    }
+}
+
+/// `‖x - x̂‖₂` computed in `f64`, rounded up to the next `f32`.
+fn residual(row: &[f32], codes: &[u8], lo: &[f32], step: &[f32]) -> f32 {
+    let sum: f64 = row
+        .iter()
+        .zip(codes)
+        .zip(lo.iter().zip(step))
+        .map(|((&x, &c), (&l, &s))| {
+            let rebuilt = f64::from(l) + f64::from(s) * f64::from(c);
+            (f64::from(x) - rebuilt).powi(2)
+        })
+        .sum();
+    let r = sum.sqrt() as f32;
+    if f64::from(r) < sum.sqrt() {
+        r.next_up()
+    } else {
+        r
     }
 }
 
@@ -282,6 +342,42 @@ mod tests {
                     "{metric:?} slot {slot}: {exact} vs {approx}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn error_bounds_hold_for_every_row_metric_and_outlier() {
+        if !kernels::has_u8() {
+            return;
+        }
+        let mut data = rows(300, 24, 2.0);
+        data[5][7] = 400.0; // clamped: its reconstruction is far off
+        data[9][0] = -1e3;
+        let s = store(&data);
+        for metric in [Metric::Cosine, Metric::Dot, Metric::L2] {
+            let q = QuantizedRows::build(&s, metric, 300).unwrap();
+            for (i, raw) in data.iter().step_by(13).chain([&data[5]]).enumerate() {
+                let query = match metric {
+                    Metric::Cosine => metric.prepare(24, raw).unwrap(),
+                    _ => raw.iter().map(|x| x * (1.0 + i as f32 * 0.1)).collect(),
+                };
+                let prepared = q.prepare(&query);
+                for slot in 0..300u32 {
+                    let exact = metric.distance(&query, s.row(slot));
+                    let approx = q.distance(&prepared, slot);
+                    let bound = q.error_bound(&prepared, slot, approx);
+                    assert!(
+                        (exact - approx).abs() <= bound,
+                        "{metric:?} query {i} slot {slot}: |{exact} - {approx}| > {bound}"
+                    );
+                }
+            }
+            // Rows inside the ranges have tight bounds; the clamped one a loose one.
+            assert!(
+                q.residuals[5] > 100.0 && q.residuals[1] < 0.2,
+                "{:?}",
+                &q.residuals[..6]
+            );
         }
     }
 
