@@ -53,6 +53,8 @@ pub struct FaqCache {
     pub(crate) state: Mutex<State>,
     pub(crate) counters: Counters,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The lexical veto's analyses of stored phrasings, by document key.
+    pub(crate) analysed: AnalysisMemo,
 }
 
 impl std::fmt::Debug for FaqCache {
@@ -237,6 +239,7 @@ impl FaqCache {
             state: Mutex::new(state),
             counters,
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            analysed: AnalysisMemo::default(),
         }
     }
 
@@ -455,6 +458,7 @@ impl FaqCache {
             let scored = Scored {
                 entry: entry.id,
                 doc: scores.id,
+                key: doc,
                 question: question_of(entry, doc),
                 answer: &entry.answer,
                 score: self.score(&scores, found.mode),
@@ -513,7 +517,14 @@ impl FaqCache {
         // The lexical veto first: a vetoed best candidate ("turn on X" for
         // "turn off X") gives way to the next one above the threshold.
         let ranked = match &self.config.lexical_veto {
-            Some(veto) => match first_unvetoed(veto, index, &request.question, ranked, threshold) {
+            Some(veto) => match first_unvetoed(
+                veto,
+                index,
+                &self.analysed,
+                &request.question,
+                ranked,
+                threshold,
+            ) {
                 Ok(rest) => {
                     passed.push("lexical_veto");
                     rest
@@ -599,6 +610,7 @@ impl FaqCache {
 fn first_unvetoed<'a, 's>(
     veto: &LexicalVeto,
     index: &Index,
+    memo: &AnalysisMemo,
     question: &str,
     ranked: &'a [Scored<'s>],
     threshold: f64,
@@ -611,7 +623,8 @@ fn first_unvetoed<'a, 's>(
         let Some(rest) = ranked.get(i..).filter(|r| r.first().is_some_and(stands_in)) else {
             break;
         };
-        match guards::lexical_veto(veto, index, &query, rest) {
+        let best = memo.get(veto, index, &rest[0]);
+        match guards::lexical_veto(veto, index, &query, rest, &best) {
             None => return Ok(rest),
             Some(refusal) => {
                 first_refusal.get_or_insert(refusal);
@@ -622,6 +635,37 @@ fn first_unvetoed<'a, 's>(
         term: String::new(),
         reason: VetoReason::Number,
     }))
+}
+
+/// The lexical veto's analyses of stored phrasings ([`guards::Analysed`]), by
+/// document key: a phrasing's text never changes, and popular entries are
+/// matched again and again, so each is analysed once instead of on every
+/// lookup it wins. A hit is checked against the phrasing's text (keys of a
+/// failed insert are handed out again). Derived data: starts empty on load,
+/// and is cleared whenever it holds more than twice the live phrasings (or
+/// [`MEMO_MIN`]), which drops the analyses of removed phrasings.
+#[derive(Debug, Default)]
+pub(crate) struct AnalysisMemo(Mutex<FastMap<u64, Arc<guards::Analysed>>>);
+
+/// Analyses the memo may hold whatever the number of live phrasings.
+const MEMO_MIN: usize = 1024;
+
+impl AnalysisMemo {
+    /// The analysis of `scored`'s phrasing, from the memo or computed (and kept).
+    fn get(&self, veto: &LexicalVeto, index: &Index, scored: &Scored) -> Arc<guards::Analysed> {
+        let mut memo = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = memo.get(&scored.key) {
+            if found.text == scored.question {
+                return Arc::clone(found);
+            }
+        }
+        let analysed = Arc::new(guards::Analysed::new(veto, index, scored.question));
+        if memo.len() >= MEMO_MIN.max(2 * index.len()) {
+            memo.clear();
+        }
+        memo.insert(scored.key, Arc::clone(&analysed));
+        analysed
+    }
 }
 
 fn question_of(entry: &FaqEntry, doc: u64) -> &str {
@@ -651,5 +695,45 @@ fn touch(state: &mut State, id: EntryId, now: u64) {
         if entry.ttl_kind == TtlKind::Sliding {
             entry.last_used_ms = now;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::DocId;
+
+    fn scored(key: u64, question: &str) -> Scored<'_> {
+        Scored {
+            entry: EntryId(1),
+            doc: DocId(0),
+            key,
+            question,
+            answer: "an answer",
+            score: 1.0,
+            sparse: None,
+            dense: None,
+        }
+    }
+
+    #[test]
+    fn analysis_memo_reuses_a_phrasing_s_analysis_and_checks_its_text() {
+        let cache = FaqCache::builder().build().unwrap();
+        let index = cache.read_index();
+        let veto = LexicalVeto::default();
+        let memo = &cache.analysed;
+        let first = memo.get(&veto, &index, &scored(7, "turn on the light"));
+        let again = memo.get(&veto, &index, &scored(7, "turn on the light"));
+        assert!(Arc::ptr_eq(&first, &again));
+        // A key handed out again (after a failed insert) with another text.
+        let other = memo.get(&veto, &index, &scored(7, "turn off the light"));
+        assert_eq!(other.text, "turn off the light");
+        assert!(!Arc::ptr_eq(&first, &other));
+        // Bounded: past MEMO_MIN analyses (the index is empty) it starts over.
+        for key in 100..100 + MEMO_MIN as u64 + 1 {
+            memo.get(&veto, &index, &scored(key, "how do I reset my password"));
+        }
+        let held = memo.0.lock().unwrap().len();
+        assert!(held <= MEMO_MIN, "{held}");
     }
 }

@@ -5,7 +5,7 @@
 
 // foldhash sets (hashbrown's default hasher): the veto builds and compares a
 // few small string sets per lookup, where SipHash showed in profiles.
-use hashbrown::HashSet;
+use hashbrown::{HashMap, HashSet};
 
 use super::config::{DualGate, LexicalVeto};
 use super::entry::EntryId;
@@ -21,6 +21,8 @@ pub(crate) struct Scored<'a> {
     pub entry: EntryId,
     /// The index document of the matched phrasing.
     pub doc: DocId,
+    /// The matched phrasing's document key (never reused by the cache).
+    pub key: u64,
     pub question: &'a str,
     pub answer: &'a str,
     pub score: f64,
@@ -69,21 +71,61 @@ pub(crate) fn margin(delta: f64, runner_up: Option<(EntryId, f64)>) -> Option<Re
     })
 }
 
-/// A question as the lexical veto compares it, analysed once per lookup.
-pub(crate) struct Question<'a> {
-    text: &'a str,
+/// What the lexical veto compares of a stored question: its words and the
+/// index analyzer's terms. Depends only on the text and the index's analyzer
+/// (fixed for an index), so it is computed once per phrasing and reused (see
+/// `FaqCache`'s analysis memo).
+#[derive(Debug)]
+pub(crate) struct Analysed {
+    /// The text analysed (a memo hit is checked against it).
+    pub text: String,
     /// Lowercased words (see [`words`]).
     words: Vec<String>,
     /// The index analyzer's terms, when a term-level check runs on a word analyzer.
     terms: HashSet<String>,
 }
 
-impl<'a> Question<'a> {
-    pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &'a str) -> Self {
+impl Analysed {
+    pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &str) -> Self {
         let terms = if (veto.substitutions || veto.contrast_terms) && word_terms(index) {
             index.analyzer().terms(text).into_iter().collect()
         } else {
             HashSet::new()
+        };
+        Analysed {
+            text: text.to_string(),
+            words: words(text),
+            terms,
+        }
+    }
+}
+
+/// The incoming question as the lexical veto compares it, analysed once per
+/// lookup, with each term's idf looked up once (the index does not change
+/// during a lookup).
+pub(crate) struct Question<'a> {
+    text: &'a str,
+    /// Lowercased words (see [`words`]).
+    words: Vec<String>,
+    /// The index analyzer's terms (as in [`Analysed`]) with their idf
+    /// (`None`: unknown to the index).
+    terms: HashMap<String, Option<f64>>,
+}
+
+impl<'a> Question<'a> {
+    pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &'a str) -> Self {
+        let terms = if (veto.substitutions || veto.contrast_terms) && word_terms(index) {
+            index
+                .analyzer()
+                .terms(text)
+                .into_iter()
+                .map(|t| {
+                    let idf = index.idf(&t);
+                    (t, idf)
+                })
+                .collect()
+        } else {
+            HashMap::new()
         };
         Question {
             text,
@@ -106,16 +148,18 @@ fn word_terms(index: &Index) -> bool {
 /// so "my delivery is 3 days late" still matches "what if my delivery is late?"
 /// and "I can't make my appointment, cancel it" still matches "how do I cancel
 /// an appointment?", while "turn off X" does not match "turn on X".
+///
+/// `best` is the analysis of `ranked[0]`'s question.
 pub(crate) fn lexical_veto(
     veto: &LexicalVeto,
     index: &Index,
     query: &Question,
     ranked: &[Scored],
+    best: &Analysed,
 ) -> Option<Refusal> {
-    let best = Question::new(veto, index, ranked.first()?.question);
     let overlap = word_overlap(&query.words, &best.words);
     if veto.numbers {
-        if let Some(term) = differing_number(query.text, best.text, overlap >= veto.min_overlap) {
+        if let Some(term) = differing_number(query.text, &best.text, overlap >= veto.min_overlap) {
             return Some(Refusal::LexicalVeto {
                 term,
                 reason: VetoReason::Number,
@@ -149,19 +193,20 @@ pub(crate) fn lexical_veto(
 fn substitution(
     min_idf: f64,
     index: &Index,
-    query_terms: &HashSet<String>,
+    query_terms: &HashMap<String, Option<f64>>,
     stored_terms: &HashSet<String>,
 ) -> Option<Refusal> {
     let rare = |t: &String| index.idf(t).is_some_and(|idf| idf >= min_idf);
     let mut replaced: Vec<&String> = stored_terms
-        .difference(query_terms)
-        .filter(|t| rare(t))
+        .iter()
+        .filter(|t| !query_terms.contains_key(*t) && rare(t))
         .collect();
     replaced.sort();
     let replaced = replaced.first()?;
     let mut added: Vec<&String> = query_terms
-        .difference(stored_terms)
-        .filter(|t| index.idf(t).is_none_or(|idf| idf >= min_idf))
+        .iter()
+        .filter(|(t, idf)| !stored_terms.contains(*t) && idf.is_none_or(|idf| idf >= min_idf))
+        .map(|(t, _)| t)
         .collect();
     added.sort();
     added.first().map(|term| Refusal::LexicalVeto {
@@ -258,7 +303,7 @@ fn differing_negation(query: &[String], stored: &[String]) -> Option<String> {
 fn contrast_term(
     veto: &LexicalVeto,
     index: &Index,
-    query_terms: &HashSet<String>,
+    query_terms: &HashMap<String, Option<f64>>,
     best_terms: &HashSet<String>,
     ranked: &[Scored],
 ) -> Option<Refusal> {
@@ -266,11 +311,9 @@ fn contrast_term(
     // The rare query terms the best question lacks, first: usually there are
     // none, and then no rival is looked at.
     let mut missing: Vec<(&String, f64)> = query_terms
-        .difference(best_terms)
-        .filter_map(|t| {
-            let idf = index.idf(t).filter(|&idf| idf >= veto.min_idf)?;
-            Some((t, idf))
-        })
+        .iter()
+        .filter(|(t, _)| !best_terms.contains(*t))
+        .filter_map(|(t, idf)| Some((t, idf.filter(|&idf| idf >= veto.min_idf)?)))
         .collect();
     if missing.is_empty() {
         return None;
