@@ -459,7 +459,7 @@ impl FaqCache {
                 entry: entry.id,
                 doc: scores.id,
                 key: doc,
-                question: question_of(entry, doc),
+                stored: entry,
                 answer: &entry.answer,
                 score: self.score(&scores, found.mode),
                 sparse: scores.sparse,
@@ -556,7 +556,7 @@ impl FaqCache {
             .unwrap_or_default();
         Lookup::Hit(FaqHit {
             answer: best.answer.to_string(),
-            matched_question: best.question.to_string(),
+            matched_question: best.question().to_string(),
             entry_id: best.entry,
             score: best.score,
             metadata,
@@ -655,11 +655,11 @@ impl AnalysisMemo {
     fn get(&self, veto: &LexicalVeto, index: &Index, scored: &Scored) -> Arc<guards::Analysed> {
         let mut memo = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(found) = memo.get(&scored.key) {
-            if found.text == scored.question {
+            if found.text == scored.question() {
                 return Arc::clone(found);
             }
         }
-        let analysed = Arc::new(guards::Analysed::new(veto, index, scored.question));
+        let analysed = Arc::new(guards::Analysed::new(veto, index, scored.question()));
         if memo.len() >= MEMO_MIN.max(2 * index.len()) {
             memo.clear();
         }
@@ -668,18 +668,10 @@ impl AnalysisMemo {
     }
 }
 
-fn question_of(entry: &FaqEntry, doc: u64) -> &str {
-    entry
-        .phrasings
-        .iter()
-        .find(|p| p.doc_key == doc)
-        .map_or_else(|| entry.question(), |p| p.text.as_str())
-}
-
 fn candidate(s: &Scored) -> Candidate {
     Candidate {
         entry_id: s.entry,
-        question: s.question.to_string(),
+        question: s.question().to_string(),
         score: s.score,
         sparse: s.sparse,
         dense: s.dense,
@@ -701,15 +693,16 @@ fn touch(state: &mut State, id: EntryId, now: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faq::InsertOptions;
     use crate::ids::DocId;
 
-    fn scored(key: u64, question: &str) -> Scored<'_> {
+    fn scored(stored: &FaqEntry, key: u64) -> Scored<'_> {
         Scored {
-            entry: EntryId(1),
+            entry: stored.id,
             doc: DocId(0),
             key,
-            question,
-            answer: "an answer",
+            stored,
+            answer: &stored.answer,
             score: 1.0,
             sparse: None,
             dense: None,
@@ -719,19 +712,28 @@ mod tests {
     #[test]
     fn analysis_memo_reuses_a_phrasing_s_analysis_and_checks_its_text() {
         let cache = FaqCache::builder().build().unwrap();
+        let on = cache
+            .insert("turn on the light", "switch up", InsertOptions::new())
+            .unwrap();
+        let off = cache
+            .insert("turn off the light", "switch down", InsertOptions::new())
+            .unwrap();
         let index = cache.read_index();
+        let state = cache.lock_state();
+        let (on, off) = (&state.entries[&on], &state.entries[&off]);
         let veto = LexicalVeto::default();
         let memo = &cache.analysed;
-        let first = memo.get(&veto, &index, &scored(7, "turn on the light"));
-        let again = memo.get(&veto, &index, &scored(7, "turn on the light"));
+        // Key 7 is no phrasing's: each entry reads as its main question.
+        let first = memo.get(&veto, &index, &scored(on, 7));
+        let again = memo.get(&veto, &index, &scored(on, 7));
         assert!(Arc::ptr_eq(&first, &again));
         // A key handed out again (after a failed insert) with another text.
-        let other = memo.get(&veto, &index, &scored(7, "turn off the light"));
+        let other = memo.get(&veto, &index, &scored(off, 7));
         assert_eq!(other.text, "turn off the light");
         assert!(!Arc::ptr_eq(&first, &other));
-        // Bounded: past MEMO_MIN analyses (the index is empty) it starts over.
+        // Bounded: past MEMO_MIN analyses (2 phrasings live) it starts over.
         for key in 100..100 + MEMO_MIN as u64 + 1 {
-            memo.get(&veto, &index, &scored(key, "how do I reset my password"));
+            memo.get(&veto, &index, &scored(on, key));
         }
         let held = memo.0.lock().unwrap().len();
         assert!(held <= MEMO_MIN, "{held}");

@@ -73,6 +73,15 @@ impl FaqEntry {
         self.phrasings.first().map_or("", |p| p.text.as_str())
     }
 
+    /// The text of the phrasing stored as index document `doc_key`, else the
+    /// main question.
+    pub fn phrasing_text(&self, doc_key: u64) -> &str {
+        self.phrasings
+            .iter()
+            .find(|p| p.doc_key == doc_key)
+            .map_or_else(|| self.question(), |p| p.text.as_str())
+    }
+
     /// When the entry expires (ms since the epoch), if it does.
     pub fn expires_ms(&self) -> Option<u64> {
         let start = match self.ttl_kind {

@@ -8,7 +8,7 @@
 use hashbrown::{HashMap, HashSet};
 
 use super::config::{DualGate, LexicalVeto};
-use super::entry::EntryId;
+use super::entry::{EntryId, FaqEntry};
 use super::lookup::{Refusal, Side, VetoReason};
 use crate::analysis::AnalyzerKind;
 use crate::ids::DocId;
@@ -23,11 +23,20 @@ pub(crate) struct Scored<'a> {
     pub doc: DocId,
     /// The matched phrasing's document key (never reused by the cache).
     pub key: u64,
-    pub question: &'a str,
+    /// The entry (its phrasings are only read for the few candidates whose
+    /// question is needed: each read is a cache miss).
+    pub stored: &'a FaqEntry,
     pub answer: &'a str,
     pub score: f64,
     pub sparse: Option<f64>,
     pub dense: Option<f64>,
+}
+
+impl<'a> Scored<'a> {
+    /// The matched phrasing's text.
+    pub fn question(&self) -> &'a str {
+        self.stored.phrasing_text(self.key)
+    }
 }
 
 /// Both sides must pass their own gate; only sides that ran are checked.
@@ -81,6 +90,8 @@ pub(crate) struct Analysed {
     pub text: String,
     /// Lowercased words (see [`words`]).
     words: Vec<String>,
+    /// What [`word_overlap`] compares of them.
+    content: HashSet<String>,
     /// The index analyzer's terms, when a term-level check runs on a word analyzer.
     terms: HashSet<String>,
 }
@@ -92,9 +103,11 @@ impl Analysed {
         } else {
             HashSet::new()
         };
+        let words = words(text);
         Analysed {
             text: text.to_string(),
-            words: words(text),
+            content: content_words(&words),
+            words,
             terms,
         }
     }
@@ -107,6 +120,8 @@ pub(crate) struct Question<'a> {
     text: &'a str,
     /// Lowercased words (see [`words`]).
     words: Vec<String>,
+    /// What [`word_overlap`] compares of them.
+    content: HashSet<String>,
     /// The index analyzer's terms (as in [`Analysed`]) with their idf
     /// (`None`: unknown to the index).
     terms: HashMap<String, Option<f64>>,
@@ -127,9 +142,11 @@ impl<'a> Question<'a> {
         } else {
             HashMap::new()
         };
+        let words = words(text);
         Question {
             text,
-            words: words(text),
+            content: content_words(&words),
+            words,
             terms,
         }
     }
@@ -157,7 +174,7 @@ pub(crate) fn lexical_veto(
     ranked: &[Scored],
     best: &Analysed,
 ) -> Option<Refusal> {
-    let overlap = word_overlap(&query.words, &best.words);
+    let overlap = word_overlap(&query.content, &best.content);
     if veto.numbers {
         if let Some(term) = differing_number(query.text, &best.text, overlap >= veto.min_overlap) {
             return Some(Refusal::LexicalVeto {
@@ -217,23 +234,23 @@ fn substitution(
     })
 }
 
-/// Jaccard similarity of the two questions' word sets, leaving out numbers,
-/// negations and "on" (the words the veto itself compares).
-fn word_overlap(a: &[String], b: &[String]) -> f64 {
-    let (a, b) = (content_words(a), content_words(b));
-    let union = a.union(&b).count();
+/// Jaccard similarity of two questions' [`content_words`].
+fn word_overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let shared = a.intersection(b).count();
+    let union = a.len() + b.len() - shared;
     if union == 0 {
         return 1.0;
     }
-    a.intersection(&b).count() as f64 / union as f64
+    shared as f64 / union as f64
 }
 
-/// The words [`word_overlap`] compares.
-fn content_words(words: &[String]) -> HashSet<&str> {
+/// A question's word set leaving out numbers, negations and "on" (the words
+/// the veto itself compares).
+fn content_words(words: &[String]) -> HashSet<String> {
     words
         .iter()
-        .map(String::as_str)
         .filter(|w| !is_negation(w) && *w != "on" && !w.chars().any(|c| c.is_ascii_digit()))
+        .cloned()
         .collect()
 }
 
@@ -367,7 +384,8 @@ mod tests {
 
     #[test]
     fn overlap_ignores_the_compared_words() {
-        let overlap = |a: &str, b: &str| word_overlap(&words(a), &words(b));
+        let overlap =
+            |a: &str, b: &str| word_overlap(&content_words(&words(a)), &content_words(&words(b)));
         assert_eq!(overlap("turn off X", "turn on X"), 1.0);
         assert!(
             overlap(
