@@ -98,16 +98,15 @@ mod avx2 {
     }
 
     /// Sum over `i < n` of a term of `a[i]` and `b[i]`: `term_v` folds 8 lanes
-    /// (`b`'s widened to `f32` by `load_b`) into an accumulator, four
-    /// accumulators over 32 elements per step; `tail` sums the last `n % 8`.
+    /// into an accumulator, four accumulators over 32 elements per step;
+    /// `tail` sums the last `n % 8`.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    fn fold<B>(
+    fn fold(
         a: &[f32],
-        b: &[B],
-        load_b: impl Fn(&[B; 8]) -> __m256,
+        b: &[f32],
         term_v: impl Fn(__m256, __m256, __m256) -> __m256,
-        tail: impl Fn(&[f32], &[B]) -> f32,
+        tail: impl Fn(&[f32], &[f32]) -> f32,
     ) -> f32 {
         let n = a.len().min(b.len());
         let (a, b) = (&a[..n], &b[..n]);
@@ -116,12 +115,12 @@ mod avx2 {
         for (x, y) in a32.iter().zip(b32) {
             let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
             for ((acc, x), y) in acc.iter_mut().zip(x).zip(y) {
-                *acc = term_v(load8(x), load_b(y), *acc);
+                *acc = term_v(load8(x), load8(y), *acc);
             }
         }
         let ((a8, a), (b8, b)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
         for (x, y) in a8.iter().zip(b8) {
-            acc[0] = term_v(load8(x), load_b(y), acc[0]);
+            acc[0] = term_v(load8(x), load8(y), acc[0]);
         }
         let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
         hsum(total) + tail(a, b)
@@ -132,7 +131,6 @@ mod avx2 {
         fold(
             a,
             b,
-            |y| load8(y),
             |x, y, acc| _mm256_fmadd_ps(x, y, acc),
             |a, b| a.iter().zip(b).map(|(x, y)| x * y).sum(),
         )
@@ -143,7 +141,6 @@ mod avx2 {
         fold(
             a,
             b,
-            |y| load8(y),
             |x, y, acc| {
                 let d = _mm256_sub_ps(x, y);
                 _mm256_fmadd_ps(d, d, acc)
