@@ -225,9 +225,7 @@ impl QuantizedRows {
             Metric::Cosine | Metric::Dot => d,
         }
     }
-}
 
-impl QuantizedRows {
     /// An upper bound of `|distance(query, slot) - exact|`, where `approx` is
     /// [`distance`](Self::distance)`(query, slot)` and `exact` the internal
     /// distance from the `f32` row (see [`Metric::distance`]).

@@ -98,16 +98,16 @@ pub(crate) struct Analysed {
 
 impl Analysed {
     pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &str) -> Self {
-        let terms = if (veto.substitutions || veto.contrast_terms) && word_terms(index) {
+        let terms = if checks_terms(veto, index) {
             index.analyzer().terms(text).into_iter().collect()
         } else {
             HashSet::new()
         };
-        let words = words(text);
+        let (words, content) = word_sets(text);
         Analysed {
             text: text.to_string(),
-            content: content_words(&words),
             words,
+            content,
             terms,
         }
     }
@@ -129,7 +129,7 @@ pub(crate) struct Question<'a> {
 
 impl<'a> Question<'a> {
     pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &'a str) -> Self {
-        let terms = if (veto.substitutions || veto.contrast_terms) && word_terms(index) {
+        let terms = if checks_terms(veto, index) {
             index
                 .analyzer()
                 .terms(text)
@@ -142,14 +142,27 @@ impl<'a> Question<'a> {
         } else {
             HashMap::new()
         };
-        let words = words(text);
+        let (words, content) = word_sets(text);
         Question {
             text,
-            content: content_words(&words),
             words,
+            content,
             terms,
         }
     }
+}
+
+/// Whether the term-level checks (substitution, contrast term) run: they
+/// compare the index analyzer's terms, which needs a word analyzer.
+fn checks_terms(veto: &LexicalVeto, index: &Index) -> bool {
+    (veto.substitutions || veto.contrast_terms) && word_terms(index)
+}
+
+/// A question's [`words`] and its [`content_words`].
+fn word_sets(text: &str) -> (Vec<String>, HashSet<String>) {
+    let words = words(text);
+    let content = content_words(&words);
+    (words, content)
 }
 
 fn word_terms(index: &Index) -> bool {
