@@ -10,6 +10,10 @@
 //! `FAQ_BENCH_MEDQUAD=0` skips the real vectors, `FAQ_BENCH_INSERT=0` the insert
 //! bench, `FAQ_BENCH_CRITERION=0` criterion's own timing (percentiles only);
 //! `FAQ_BENCH_ROUNDS` sets the passes over the queries in the manual loop (default 3).
+//! `FAQ_BENCH_SNAPSHOTS=DIR` loads each cache from `DIR/<set>-<mode>.faq` when
+//! that file exists and saves it there after building otherwise: two builds
+//! compared on the same snapshot search the same graph (a parallel build is not
+//! deterministic), so an A/B difference is the code's, not the graph's.
 //! Every lookup in the manual loop is checked to return a candidate.
 
 use std::hint::black_box;
@@ -194,6 +198,27 @@ fn criterion_runs() -> bool {
     std::env::var("FAQ_BENCH_CRITERION").map_or(true, |v| v != "0")
 }
 
+/// The cache of `set` under `score`: built, or loaded from / saved to
+/// `FAQ_BENCH_SNAPSHOTS` when that is set.
+fn cache_for(set: &Set, score: ScoreMode, label: &str) -> FaqCache {
+    let snapshot = std::env::var_os("FAQ_BENCH_SNAPSHOTS")
+        .map(|dir| PathBuf::from(dir).join(format!("{}-{label}.faq", set.name)));
+    if let Some(path) = snapshot.as_ref().filter(|p| p.exists()) {
+        println!("loaded {} ({label}) from {}", set.name, path.display());
+        return FaqCache::load(path).unwrap();
+    }
+    let (cache, built) = build(set, score);
+    println!(
+        "built {} ({label}) in {built:?}: {:.0} entries/s (insert_batch)",
+        set.name,
+        set.questions.len() as f64 / built.as_secs_f64()
+    );
+    if let Some(path) = snapshot {
+        cache.save(&path).unwrap();
+    }
+    cache
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .unwrap_or_default()
@@ -225,12 +250,7 @@ fn lookups(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     for set in &sets {
         for &(score, label) in &modes {
-            let (cache, built) = build(set, score);
-            println!(
-                "built {} ({label}) in {built:?}: {:.0} entries/s (insert_batch)",
-                set.name,
-                set.questions.len() as f64 / built.as_secs_f64()
-            );
+            let cache = cache_for(set, score, label);
             percentiles(&cache, set, label);
             if !criterion_runs() {
                 continue;
