@@ -16,6 +16,7 @@ use super::stats::{Counters, FaqStats};
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ids::DocKey;
+use crate::index::terms::QueryAnalysis;
 use crate::index::{Filter, Index};
 use crate::query::{Mode, SearchRequest, SideScores};
 
@@ -112,6 +113,9 @@ impl State {
 pub(crate) struct Found {
     mode: Mode,
     hits: Vec<(u64, SideScores)>,
+    /// The question's analysis, when the sparse side needed it (the lexical
+    /// veto reuses it).
+    analysis: Option<QueryAnalysis>,
 }
 
 /// A map with foldhash (hashbrown's default hasher): the entry maps are read
@@ -303,7 +307,9 @@ impl FaqCache {
             let results = self.search(&index, request, whole)?;
             let mut state = self.lock_state();
             let (ranked, mode) = self.rank(&results, &state, now, &mut expired);
-            let lookup = self.decide(&index, &state, request, &ranked, mode, threshold);
+            let analysis = results.as_ref().and_then(|f| f.analysis.as_ref());
+            let asked = Asked { request, analysis };
+            let lookup = self.decide(&index, &state, asked, &ranked, mode, threshold);
             if let Lookup::Hit(hit) = &lookup {
                 touch(&mut state, hit.entry_id, now);
             }
@@ -347,7 +353,9 @@ impl FaqCache {
         let state = self.lock_state();
         let (ranked, mode) = self.rank(&results, &state, self.now_ms(), &mut Vec::new());
         let best = ranked.first().map(candidate);
-        let lookup = self.decide(&index, &state, request, &ranked, mode, f64::NEG_INFINITY);
+        let analysis = results.as_ref().and_then(|f| f.analysis.as_ref());
+        let asked = Asked { request, analysis };
+        let lookup = self.decide(&index, &state, asked, &ranked, mode, f64::NEG_INFINITY);
         let refusal = match lookup {
             Lookup::Miss(miss) => miss.refused_by,
             Lookup::Hit(_) => None,
@@ -410,7 +418,11 @@ impl FaqCache {
             ScoreMode::Dense => Mode::Dense,
             ScoreMode::Hybrid => Mode::Hybrid,
         });
-        let (mode, scored) = index.scored_candidates(&search)?;
+        // Analysed once here when the sparse side runs: the lexical veto
+        // compares the same terms.
+        let analysis =
+            (self.config.score != ScoreMode::Dense).then(|| index.analyse_query(&request.question));
+        let (mode, scored) = index.scored_candidates(&search, analysis.as_ref())?;
         let hits = scored
             .into_iter()
             .filter_map(|c| match index.ids().key(c.id) {
@@ -418,7 +430,11 @@ impl FaqCache {
                 _ => None,
             })
             .collect();
-        Ok(Some(Found { mode, hits }))
+        Ok(Some(Found {
+            mode,
+            hits,
+            analysis,
+        }))
     }
 
     /// One candidate per live, unexpired entry (its best phrasing), best first.
@@ -494,7 +510,7 @@ impl FaqCache {
         &self,
         index: &Index,
         state: &State,
-        request: &LookupRequest,
+        asked: Asked,
         ranked: &[Scored],
         mode: Mode,
         threshold: f64,
@@ -517,20 +533,15 @@ impl FaqCache {
         // The lexical veto first: a vetoed best candidate ("turn on X" for
         // "turn off X") gives way to the next one above the threshold.
         let ranked = match &self.config.lexical_veto {
-            Some(veto) => match first_unvetoed(
-                veto,
-                index,
-                &self.analysed,
-                &request.question,
-                ranked,
-                threshold,
-            ) {
-                Ok(rest) => {
-                    passed.push("lexical_veto");
-                    rest
+            Some(veto) => {
+                match first_unvetoed(veto, index, &self.analysed, asked, ranked, threshold) {
+                    Ok(rest) => {
+                        passed.push("lexical_veto");
+                        rest
+                    }
+                    Err(refusal) => return miss(Some(refusal)),
                 }
-                Err(refusal) => return miss(Some(refusal)),
-            },
+            }
             None => ranked,
         };
         let Some(best) = ranked.first() else {
@@ -601,6 +612,13 @@ impl FaqCache {
     }
 }
 
+/// A lookup's question and, when the search made it, its analysis.
+#[derive(Clone, Copy)]
+struct Asked<'r> {
+    request: &'r LookupRequest,
+    analysis: Option<&'r QueryAnalysis>,
+}
+
 /// The candidates from the first one that the lexical veto lets through, or
 /// the veto's refusal of the best candidate. Only candidates that tie with the
 /// best (within [`TIE`]) and pass the threshold may stand in for it: with stop
@@ -611,13 +629,23 @@ fn first_unvetoed<'a, 's>(
     veto: &LexicalVeto,
     index: &Index,
     memo: &AnalysisMemo,
-    question: &str,
+    asked: Asked,
     ranked: &'a [Scored<'s>],
     threshold: f64,
 ) -> std::result::Result<&'a [Scored<'s>], Refusal> {
     let best = ranked.first().map_or(f64::INFINITY, |b| b.score);
     let stands_in = |c: &Scored| c.score >= threshold && c.score >= best - TIE;
-    let query = guards::Question::new(veto, index, question);
+    let question = &asked.request.question;
+    let analysed_here;
+    let analysis = match asked.analysis {
+        Some(analysis) => Some(analysis),
+        None if guards::checks_terms(veto, index) => {
+            analysed_here = index.analyse_query(question);
+            Some(&analysed_here)
+        }
+        None => None,
+    };
+    let query = guards::Question::new(veto, index, question, analysis);
     let mut first_refusal = None;
     for i in 0..ranked.len() {
         let Some(rest) = ranked.get(i..).filter(|r| r.first().is_some_and(stands_in)) else {

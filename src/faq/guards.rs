@@ -12,6 +12,7 @@ use super::entry::{EntryId, FaqEntry};
 use super::lookup::{Refusal, Side, VetoReason};
 use crate::analysis::AnalyzerKind;
 use crate::ids::DocId;
+use crate::index::terms::QueryAnalysis;
 use crate::index::Index;
 use crate::query::Mode;
 
@@ -103,7 +104,8 @@ impl Analysed {
         } else {
             HashSet::new()
         };
-        let (words, content) = word_sets(text);
+        let words = words(text);
+        let content = content_words(&words);
         Analysed {
             text: text.to_string(),
             words,
@@ -120,29 +122,33 @@ pub(crate) struct Question<'a> {
     text: &'a str,
     /// Lowercased words (see [`words`]).
     words: Vec<String>,
-    /// What [`word_overlap`] compares of them.
-    content: HashSet<String>,
+    /// Indices into `words` of its distinct [`content_words`] (compared by
+    /// [`word_overlap`] with a stored question's set).
+    content: Vec<usize>,
     /// The index analyzer's terms (as in [`Analysed`]) with their idf
     /// (`None`: unknown to the index).
-    terms: HashMap<String, Option<f64>>,
+    terms: HashMap<&'a str, Option<f64>>,
 }
 
 impl<'a> Question<'a> {
-    pub(crate) fn new(veto: &LexicalVeto, index: &Index, text: &'a str) -> Self {
-        let terms = if checks_terms(veto, index) {
-            index
-                .analyzer()
-                .terms(text)
-                .into_iter()
-                .map(|t| {
-                    let idf = index.idf(&t);
-                    (t, idf)
-                })
-                .collect()
-        } else {
-            HashMap::new()
+    /// `analysis` is the index's analysis of `text` (needed when
+    /// [`checks_terms`], else unused).
+    pub(crate) fn new(
+        veto: &LexicalVeto,
+        index: &Index,
+        text: &'a str,
+        analysis: Option<&'a QueryAnalysis>,
+    ) -> Self {
+        let terms = match analysis {
+            Some(analysis) if checks_terms(veto, index) => analysis
+                .terms
+                .iter()
+                .map(|(t, id)| (t.as_str(), id.and_then(|id| index.idf_of_id(id))))
+                .collect(),
+            _ => HashMap::new(),
         };
-        let (words, content) = word_sets(text);
+        let words = words(text);
+        let content = distinct_content(&words);
         Question {
             text,
             words,
@@ -154,15 +160,8 @@ impl<'a> Question<'a> {
 
 /// Whether the term-level checks (substitution, contrast term) run: they
 /// compare the index analyzer's terms, which needs a word analyzer.
-fn checks_terms(veto: &LexicalVeto, index: &Index) -> bool {
+pub(crate) fn checks_terms(veto: &LexicalVeto, index: &Index) -> bool {
     (veto.substitutions || veto.contrast_terms) && word_terms(index)
-}
-
-/// A question's [`words`] and its [`content_words`].
-fn word_sets(text: &str) -> (Vec<String>, HashSet<String>) {
-    let words = words(text);
-    let content = content_words(&words);
-    (words, content)
 }
 
 fn word_terms(index: &Index) -> bool {
@@ -187,7 +186,10 @@ pub(crate) fn lexical_veto(
     ranked: &[Scored],
     best: &Analysed,
 ) -> Option<Refusal> {
-    let overlap = word_overlap(&query.content, &best.content);
+    let overlap = word_overlap(
+        query.content.iter().map(|&i| &query.words[i]),
+        &best.content,
+    );
     if veto.numbers {
         if let Some(term) = differing_number(query.text, &best.text, overlap >= veto.min_overlap) {
             return Some(Refusal::LexicalVeto {
@@ -223,34 +225,36 @@ pub(crate) fn lexical_veto(
 fn substitution(
     min_idf: f64,
     index: &Index,
-    query_terms: &HashMap<String, Option<f64>>,
+    query_terms: &HashMap<&str, Option<f64>>,
     stored_terms: &HashSet<String>,
 ) -> Option<Refusal> {
     let rare = |t: &String| index.idf(t).is_some_and(|idf| idf >= min_idf);
     let mut replaced: Vec<&String> = stored_terms
         .iter()
-        .filter(|t| !query_terms.contains_key(*t) && rare(t))
+        .filter(|t| !query_terms.contains_key(t.as_str()) && rare(t))
         .collect();
     replaced.sort();
     let replaced = replaced.first()?;
-    let mut added: Vec<&String> = query_terms
+    let mut added: Vec<&str> = query_terms
         .iter()
-        .filter(|(t, idf)| !stored_terms.contains(*t) && idf.is_none_or(|idf| idf >= min_idf))
-        .map(|(t, _)| t)
+        .filter(|(t, idf)| !stored_terms.contains(**t) && idf.is_none_or(|idf| idf >= min_idf))
+        .map(|(t, _)| *t)
         .collect();
     added.sort();
     added.first().map(|term| Refusal::LexicalVeto {
-        term: (*term).clone(),
+        term: (*term).to_string(),
         reason: VetoReason::Substitution {
             replaced: (*replaced).clone(),
         },
     })
 }
 
-/// Jaccard similarity of two questions' [`content_words`].
-fn word_overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let shared = a.intersection(b).count();
-    let union = a.len() + b.len() - shared;
+/// Jaccard similarity of two questions' [`content_words`], the first's
+/// given as distinct words.
+fn word_overlap<'w>(a: impl ExactSizeIterator<Item = &'w String>, b: &HashSet<String>) -> f64 {
+    let len = a.len();
+    let shared = a.filter(|w| b.contains(*w)).count();
+    let union = len + b.len() - shared;
     if union == 0 {
         return 1.0;
     }
@@ -260,21 +264,47 @@ fn word_overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
 /// A question's word set leaving out numbers, negations and "on" (the words
 /// the veto itself compares).
 fn content_words(words: &[String]) -> HashSet<String> {
-    words
-        .iter()
-        .filter(|w| !is_negation(w) && *w != "on" && !w.chars().any(|c| c.is_ascii_digit()))
-        .cloned()
+    words.iter().filter(|w| is_content(w)).cloned().collect()
+}
+
+/// Indices of the first occurrence of each of [`content_words`] in `words`.
+fn distinct_content(words: &[String]) -> Vec<usize> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(words.len());
+    (0..words.len())
+        .filter(|&i| is_content(&words[i]) && seen.insert(words[i].as_str()))
         .collect()
+}
+
+fn is_content(word: &str) -> bool {
+    !is_negation(word) && word != "on" && !word.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Lowercased words (letters, digits and inner apostrophes; ’ read as ').
 fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .replace('\u{2019}', "'")
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .map(|w| w.trim_matches('\'').to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
+    let lower = text.to_lowercase();
+    let mut out = Vec::new();
+    let mut word = String::new();
+    // One pass, one allocation per word: this runs on every hit's question.
+    for c in lower.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else if c == '\'' || c == '\u{2019}' {
+            word.push('\'');
+        } else {
+            push_word(&mut out, &word);
+            word.clear();
+        }
+    }
+    push_word(&mut out, &word);
+    out
+}
+
+/// Adds `word` to `out` without its leading and trailing apostrophes, if any is left.
+fn push_word(out: &mut Vec<String>, word: &str) {
+    let word = word.trim_matches('\'');
+    if !word.is_empty() {
+        out.push(word.to_string());
+    }
 }
 
 /// Maximal runs of ASCII digits.
@@ -306,14 +336,42 @@ fn differing_number(query: &str, stored: &str, one_sided: bool) -> Option<String
     diff.first().map(|n| (*n).clone())
 }
 
-const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "off", "without", "cannot", "none", "nothing", "neither", "nor",
-    "nobody", "nowhere", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant",
-    "couldnt", "wont", "wouldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
-];
-
+/// Negation words (besides any word ending in "n't").
 fn is_negation(word: &str) -> bool {
-    word.ends_with("n't") || NEGATIONS.contains(&word)
+    // A `match` compiles to a dispatch on length and bytes: this runs for every
+    // word of both questions on every hit, where a scan of a word list showed.
+    word.ends_with("n't")
+        || matches!(
+            word,
+            "not"
+                | "no"
+                | "never"
+                | "off"
+                | "without"
+                | "cannot"
+                | "none"
+                | "nothing"
+                | "neither"
+                | "nor"
+                | "nobody"
+                | "nowhere"
+                | "dont"
+                | "doesnt"
+                | "didnt"
+                | "isnt"
+                | "arent"
+                | "wasnt"
+                | "werent"
+                | "cant"
+                | "couldnt"
+                | "wont"
+                | "wouldnt"
+                | "shouldnt"
+                | "havent"
+                | "hasnt"
+                | "hadnt"
+                | "aint"
+        )
 }
 
 fn first_negation(words: &[String]) -> Option<&String> {
@@ -333,17 +391,17 @@ fn differing_negation(query: &[String], stored: &[String]) -> Option<String> {
 fn contrast_term(
     veto: &LexicalVeto,
     index: &Index,
-    query_terms: &HashMap<String, Option<f64>>,
+    query_terms: &HashMap<&str, Option<f64>>,
     best_terms: &HashSet<String>,
     ranked: &[Scored],
 ) -> Option<Refusal> {
     let (best, others) = ranked.split_first()?;
     // The rare query terms the best question lacks, first: usually there are
     // none, and then no rival is looked at.
-    let mut missing: Vec<(&String, f64)> = query_terms
+    let mut missing: Vec<(&str, f64)> = query_terms
         .iter()
-        .filter(|(t, _)| !best_terms.contains(*t))
-        .filter_map(|(t, idf)| Some((t, idf.filter(|&idf| idf >= veto.min_idf)?)))
+        .filter(|(t, _)| !best_terms.contains(**t))
+        .filter_map(|(t, idf)| Some((*t, idf.filter(|&idf| idf >= veto.min_idf)?)))
         .collect();
     if missing.is_empty() {
         return None;
@@ -359,7 +417,7 @@ fn contrast_term(
     for (term, idf) in missing {
         if let Some(other) = rivals.iter().find(|c| index.has_term(c.doc, term)) {
             return Some(Refusal::LexicalVeto {
-                term: term.clone(),
+                term: term.to_string(),
                 reason: VetoReason::ContrastTerm {
                     idf,
                     other: other.entry,
@@ -397,8 +455,13 @@ mod tests {
 
     #[test]
     fn overlap_ignores_the_compared_words() {
-        let overlap =
-            |a: &str, b: &str| word_overlap(&content_words(&words(a)), &content_words(&words(b)));
+        let overlap = |a: &str, b: &str| {
+            let a = words(a);
+            word_overlap(
+                distinct_content(&a).into_iter().map(|i| &a[i]),
+                &content_words(&words(b)),
+            )
+        };
         assert_eq!(overlap("turn off X", "turn on X"), 1.0);
         assert!(
             overlap(
@@ -406,6 +469,16 @@ mod tests {
                 "How do I cancel an appointment?"
             ) < 0.5
         );
+    }
+
+    #[test]
+    fn words_are_lowercased_with_inner_apostrophes() {
+        assert_eq!(
+            words("Don\u{2019}t 'quoted' it's, ÉCOLE-x2  ''"),
+            ["don't", "quoted", "it's", "école", "x2"]
+        );
+        let w = words("the cat the dog 3 not");
+        assert_eq!(distinct_content(&w), [0, 1, 3]);
     }
 
     #[test]

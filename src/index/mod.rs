@@ -165,7 +165,11 @@ impl Index {
 
     /// The current idf of `term`, when it is in the vocabulary.
     pub fn idf(&self, term: &str) -> Option<f64> {
-        let id = self.dictionary.get(term)?;
+        self.idf_of_id(self.dictionary.get(term)?)
+    }
+
+    /// [`idf`](Self::idf) of the term with dictionary id `id`.
+    pub(crate) fn idf_of_id(&self, id: u32) -> Option<f64> {
         if !self.weights.is_active(id) {
             return None;
         }

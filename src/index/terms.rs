@@ -196,6 +196,45 @@ pub(crate) fn count_documents(
     Ok(out)
 }
 
+/// A query text analysed once, for callers that need its terms as well as its
+/// TF-IDF vector (the FAQ cache's lexical veto compares them): the distinct
+/// terms in order of first occurrence, each with its dictionary id (`None`:
+/// unknown), and the counts of the known ones.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct QueryAnalysis {
+    pub terms: Vec<(String, Option<u32>)>,
+    pub counts: TermCounts,
+}
+
+impl QueryAnalysis {
+    /// Analyses `text` against the dictionary without growing it; `counts`
+    /// equals [`count_known`]'s.
+    pub fn new(analyzer: &Analyzer, dictionary: &Dictionary, text: &str) -> Self {
+        let mut tally: HashMap<u32, u32> = HashMap::new();
+        let mut unknown: hashbrown::HashSet<String> = hashbrown::HashSet::new();
+        let mut terms = Vec::new();
+        analyzer.for_each_term(text, &mut |term| match dictionary.get(term) {
+            Some(id) => {
+                let slot = tally.entry(id).or_insert(0);
+                if *slot == 0 {
+                    terms.push((term.to_string(), Some(id)));
+                }
+                *slot = slot.saturating_add(1);
+            }
+            None => {
+                if !unknown.contains(term) {
+                    unknown.insert(term.to_string());
+                    terms.push((term.to_string(), None));
+                }
+            }
+        });
+        QueryAnalysis {
+            terms,
+            counts: TermCounts::from_pairs(tally.into_iter().collect()),
+        }
+    }
+}
+
 /// Counts a query (or any text) against the dictionary without growing it.
 pub(crate) fn count_known(analyzer: &Analyzer, dictionary: &Dictionary, text: &str) -> TermCounts {
     let mut tally: HashMap<u32, u32> = HashMap::new();
@@ -394,4 +433,30 @@ fn active_terms(stats: &LiveStats, terms: &[String], params: &TfidfParams) -> Re
         }
     }
     Ok(active)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::AnalyzerConfig;
+
+    #[test]
+    fn query_analysis_counts_as_count_known_and_lists_each_term_once() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default()).unwrap();
+        let dictionary =
+            Dictionary::from_terms(vec!["reset".into(), "password".into(), "my".into()]).unwrap();
+        let text = "Reset my password, my PASSWORD, now now";
+        let analysis = QueryAnalysis::new(&analyzer, &dictionary, text);
+        assert_eq!(analysis.counts, count_known(&analyzer, &dictionary, text));
+        assert_eq!(analysis.counts.count_of(1), 2);
+        assert_eq!(
+            analysis.terms,
+            [
+                ("reset".to_string(), Some(0)),
+                ("my".to_string(), Some(2)),
+                ("password".to_string(), Some(1)),
+                ("now".to_string(), None),
+            ]
+        );
+    }
 }

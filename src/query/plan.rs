@@ -7,7 +7,7 @@ use sprs::CsVec;
 use super::{Mode, SearchRequest};
 use crate::error::{Error, Result};
 use crate::ids::DocId;
-use crate::index::terms::count_known;
+use crate::index::terms::{count_known, QueryAnalysis, TermCounts};
 use crate::index::Index;
 
 /// A checked, resolved request.
@@ -30,13 +30,29 @@ impl Plan {
     /// mode that cannot run; the vector errors for a bad query vector; the
     /// embedder's errors.
     pub fn new(index: &Index, request: &SearchRequest) -> Result<Plan> {
+        Plan::with_analysis(index, request, None)
+    }
+
+    /// As [`new`](Self::new), with the request text's analysis done already
+    /// (it must be of `request.text` by this index's analyzer).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn with_analysis(
+        index: &Index,
+        request: &SearchRequest,
+        analysis: Option<&QueryAnalysis>,
+    ) -> Result<Plan> {
         check_knobs(request)?;
         let mut notes = Vec::new();
         let dense = dense_query(index, request, &mut notes)?;
         let text = request.text.as_deref();
         let mode = resolve_mode(request.mode, text.is_some(), dense.is_some(), &mut notes)?;
         let sparse = match (mode, text) {
-            (Mode::Sparse | Mode::Hybrid, Some(text)) => Some(index.sparse_query(text)?),
+            (Mode::Sparse | Mode::Hybrid, Some(text)) => Some(match analysis {
+                Some(analysis) => index.weigh_query(&analysis.counts)?,
+                None => index.sparse_query(text)?,
+            }),
             _ => None,
         };
         let excluded = request
@@ -153,8 +169,21 @@ impl Index {
     /// # Errors
     /// [`Error::NonFiniteValue`] (not reachable with smoothed idf).
     pub(crate) fn sparse_query(&self, text: &str) -> Result<CsVec<f64>> {
-        let counts = count_known(self.analyzer(), self.dictionary(), text);
+        self.weigh_query(&count_known(self.analyzer(), self.dictionary(), text))
+    }
+
+    /// The TF-IDF vector of a query's term counts under the current weighting.
+    ///
+    /// # Errors
+    /// As [`sparse_query`](Self::sparse_query).
+    pub(crate) fn weigh_query(&self, counts: &TermCounts) -> Result<CsVec<f64>> {
         self.weights()
-            .weigh_vec(&counts, &self.config().tfidf, self.sparse_dim())
+            .weigh_vec(counts, &self.config().tfidf, self.sparse_dim())
+    }
+
+    /// The analysis of a query text (its terms and their counts), for callers
+    /// that need the terms too; pass it to [`scored_candidates`](Self::scored_candidates).
+    pub(crate) fn analyse_query(&self, text: &str) -> QueryAnalysis {
+        QueryAnalysis::new(self.analyzer(), self.dictionary(), text)
     }
 }

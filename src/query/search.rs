@@ -8,6 +8,7 @@ use super::{Hit, Mode, ScoreKind, SearchRequest, SearchResults};
 use crate::dense::SearchParams;
 use crate::error::Result;
 use crate::ids::DocId;
+use crate::index::terms::QueryAnalysis;
 use crate::index::Index;
 
 /// One candidate with its exact scores on both sides.
@@ -73,11 +74,15 @@ impl Index {
     ///
     /// # Errors
     /// As [`search`](Self::search).
+    ///
+    /// `analysis`, when given, is [`analyse_query`](Self::analyse_query) of the
+    /// request's text, which is then not analysed again.
     pub(crate) fn scored_candidates(
         &self,
         request: &SearchRequest,
+        analysis: Option<&QueryAnalysis>,
     ) -> Result<(Mode, Vec<SideScores>)> {
-        let plan = Plan::new(self, request)?;
+        let plan = Plan::with_analysis(self, request, analysis)?;
         let n = request.candidates_value();
         let scored = match plan.mode {
             Mode::Sparse => self
