@@ -3,7 +3,9 @@
 //! A slot is a row of the store. Slots are appended; a deleted or updated
 //! vector leaves its slot as a tombstone until [`VectorStore::compact`].
 
-use std::collections::HashMap;
+// foldhash (hashbrown's default): looked up for every candidate scored by id;
+// the keys are the index's own ids.
+use hashbrown::HashMap;
 
 use crate::ids::DocId;
 

@@ -8,7 +8,9 @@
 
 mod english;
 
-use std::collections::HashSet;
+// foldhash (hashbrown's default): every token of every text is looked up, and
+// SipHash showed in FAQ lookup profiles; the keys are a fixed list, not input.
+use hashbrown::HashSet;
 
 use super::StopWords;
 
