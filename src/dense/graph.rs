@@ -5,12 +5,10 @@
 //! nodes, so each is a sorted member list plus CSR adjacency, looked up by
 //! binary search during the greedy descent.
 //!
-//! Search uses a generation-stamped visited array and heaps kept in a
+//! Search uses a generation-stamped visited array and a sorted pool kept in a
 //! thread-local scratch, so a query allocates only its result vector.
 
 use std::cell::RefCell;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 use super::config::Metric;
 use super::exact::{Cand, TopK};
@@ -54,8 +52,8 @@ pub(crate) struct CompactGraph {
 struct Scratch {
     visited: Vec<u32>,
     stamp: u32,
-    candidates: BinaryHeap<Reverse<Cand>>,
-    results: BinaryHeap<Cand>,
+    /// The nearest nodes found so far (at most `ef`), nearest first.
+    pool: Vec<PoolEntry>,
     /// Unvisited neighbours of the node being expanded, whose rows are being prefetched.
     fresh: Vec<u32>,
 }
@@ -64,8 +62,7 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch {
         visited: Vec::new(),
         stamp: 0,
-        candidates: BinaryHeap::new(),
-        results: BinaryHeap::new(),
+        pool: Vec::new(),
         fresh: Vec::new(),
     }) };
 }
@@ -149,8 +146,7 @@ impl Scratch {
             self.visited.iter_mut().for_each(|v| *v = 0);
             self.stamp = 1;
         }
-        self.candidates.clear();
-        self.results.clear();
+        self.pool.clear();
         self.fresh.clear();
         self.stamp
     }
@@ -239,6 +235,17 @@ impl CompactGraph {
         SCRATCH.with(|s| self.search_layer0(&mut s.borrow_mut(), rows, cur, ef))
     }
 
+    /// The `ef` nearest nodes that a best-first search of layer 0 from
+    /// `start` finds, nearest first.
+    ///
+    /// HNSW's search (Malkov & Yashunin, algorithm 2) keeps a candidate heap
+    /// and a result heap; this keeps one sorted pool of at most `ef` nodes,
+    /// each flagged once expanded, and always expands the nearest unexpanded
+    /// one (as NSG and DiskANN do). The two expand the same nodes in the same
+    /// order: a candidate the heaps would pop after it left the results is
+    /// farther than every result, so popping it ends their search, just as
+    /// finding no unexpanded node ends this one. The pool saves the heaps'
+    /// sifting (8% of a medquad lookup's instructions).
     fn search_layer0<R: Rows>(
         &self,
         s: &mut Scratch,
@@ -248,17 +255,17 @@ impl CompactGraph {
     ) -> Vec<Cand> {
         let stamp = s.begin(self.len as usize);
         s.visited[start.slot as usize] = stamp;
-        s.candidates.push(Reverse(start));
-        s.results.push(start);
-        while let Some(Reverse(c)) = s.candidates.pop() {
-            let worst = s.results.peek().map_or(f32::INFINITY, |w| w.dist);
-            if c.dist > worst && s.results.len() >= ef {
-                break;
-            }
+        s.pool.push(PoolEntry::new(start));
+        // Every pool entry before `next` is expanded.
+        let mut next = 0;
+        while let Some(offset) = s.pool[next..].iter().position(|e| !e.expanded) {
+            next += offset;
+            let c = s.pool[next].cand;
+            s.pool[next].expanded = true;
             // The likely next node's adjacency: its load overlaps this node's
             // distances instead of stalling the next iteration (as in hnswlib).
-            if let Some(Reverse(next)) = s.candidates.peek() {
-                prefetch_row(self.layer0_entry(next.slot));
+            if let Some(likely) = s.pool[next + 1..].iter().find(|e| !e.expanded) {
+                prefetch_row(self.layer0_entry(likely.cand.slot));
             }
             // First mark the unvisited neighbours and start loading their rows,
             // then compute distances: the loads overlap instead of each
@@ -274,20 +281,34 @@ impl CompactGraph {
             }
             for &n in &s.fresh {
                 let dist = rows.distance(n);
-                let full = s.results.len() >= ef;
-                if !full || dist < s.results.peek().map_or(f32::INFINITY, |w| w.dist) {
-                    let cand = Cand { dist, slot: n };
-                    s.candidates.push(Reverse(cand));
-                    s.results.push(cand);
-                    if s.results.len() > ef {
-                        s.results.pop();
-                    }
+                let full = s.pool.len() >= ef;
+                if full && s.pool.last().is_some_and(|w| dist >= w.cand.dist) {
+                    continue;
                 }
+                let cand = Cand { dist, slot: n };
+                let at = s.pool.partition_point(|e| e.cand < cand);
+                s.pool.insert(at, PoolEntry::new(cand));
+                s.pool.truncate(ef);
+                next = next.min(at);
             }
         }
-        let mut out: Vec<Cand> = s.results.drain().collect();
-        out.sort_unstable();
-        out
+        s.pool.iter().map(|e| e.cand).collect()
+    }
+}
+
+/// A node found by a layer-0 search, and whether its neighbours were visited.
+#[derive(Clone, Copy, Debug)]
+struct PoolEntry {
+    cand: Cand,
+    expanded: bool,
+}
+
+impl PoolEntry {
+    fn new(cand: Cand) -> Self {
+        PoolEntry {
+            cand,
+            expanded: false,
+        }
     }
 }
 
@@ -346,4 +367,101 @@ fn rescore(
         }
     }
     top
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    use super::*;
+
+    /// Points in the plane, distances to a fixed query.
+    struct Points {
+        points: Vec<[f32; 2]>,
+        query: [f32; 2],
+    }
+
+    impl Rows for Points {
+        fn distance(&self, slot: u32) -> f32 {
+            let p = self.points[slot as usize];
+            (p[0] - self.query[0]).powi(2) + (p[1] - self.query[1]).powi(2)
+        }
+        fn prefetch(&self, _slot: u32) {}
+    }
+
+    /// HNSW's layer search as the paper writes it: a candidate min-heap and
+    /// a result max-heap.
+    fn two_heap_search(graph: &CompactGraph, rows: &Points, start: Cand, ef: usize) -> Vec<Cand> {
+        let mut visited = vec![false; graph.len as usize];
+        visited[start.slot as usize] = true;
+        let mut candidates = BinaryHeap::from([Reverse(start)]);
+        let mut results = BinaryHeap::from([start]);
+        while let Some(Reverse(c)) = candidates.pop() {
+            let worst = results.peek().map_or(f32::INFINITY, |w: &Cand| w.dist);
+            if c.dist > worst && results.len() >= ef {
+                break;
+            }
+            for &n in graph.layer0_neighbours(c.slot) {
+                if std::mem::replace(&mut visited[n as usize], true) {
+                    continue;
+                }
+                let dist = rows.distance(n);
+                let worst = results.peek().map_or(f32::INFINITY, |w| w.dist);
+                if results.len() < ef || dist < worst {
+                    candidates.push(Reverse(Cand { dist, slot: n }));
+                    results.push(Cand { dist, slot: n });
+                    if results.len() > ef {
+                        results.pop();
+                    }
+                }
+            }
+        }
+        results.into_sorted_vec()
+    }
+
+    #[test]
+    fn pool_search_expands_what_the_two_heap_search_expands() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        let n = 3000u32;
+        let unit = |x: u32| (x % 1_000_000) as f32 / 1_000_000.0;
+        let points: Vec<[f32; 2]> = (0..n).map(|_| [unit(next()), unit(next())]).collect();
+        // Each node: its 6 nearest by index order plus 4 random links.
+        let lists: Vec<Vec<u32>> = (0..n)
+            .map(|i| {
+                let mut list: Vec<u32> = (1..=3)
+                    .flat_map(|d| [(i + d) % n, (i + n - d) % n])
+                    .collect();
+                list.extend((0..4).map(|_| next() % n));
+                list.sort_unstable();
+                list.dedup();
+                list.retain(|&j| j != i);
+                list
+            })
+            .collect();
+        let graph = crate::dense::hnsw::assemble_for_test(n, lists, 0);
+        for q in 0..60 {
+            let rows = Points {
+                points: points.clone(),
+                query: [unit(next()), unit(next())],
+            };
+            let ef = [1, 2, 10, 64, 200][q % 5];
+            let start = Cand {
+                dist: rows.distance(q as u32),
+                slot: q as u32,
+            };
+            let pool = SCRATCH.with(|s| graph.search_layer0(&mut s.borrow_mut(), &rows, start, ef));
+            assert_eq!(
+                pool,
+                two_heap_search(&graph, &rows, start, ef),
+                "query {q}, ef {ef}"
+            );
+        }
+    }
 }

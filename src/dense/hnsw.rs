@@ -163,6 +163,12 @@ fn checked_slot(id: usize, n: usize) -> Result<u32> {
 }
 
 /// Packs per-node lists into the compact layout.
+/// [`assemble`] for tests elsewhere in the crate: a graph with only layer 0.
+#[cfg(test)]
+pub(crate) fn assemble_for_test(n: u32, layer0_lists: Vec<Vec<u32>>, entry: u32) -> CompactGraph {
+    assemble(n, layer0_lists, Vec::new(), entry)
+}
+
 fn assemble(
     n: u32,
     layer0_lists: Vec<Vec<u32>>,
