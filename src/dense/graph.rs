@@ -77,7 +77,7 @@ const PREFETCH_LINES: usize = 32;
 /// Asks the CPU to start loading the first cache lines of `row` (a hint only:
 /// no effect on results, and a no-op off x86_64).
 #[inline(always)]
-fn prefetch_row<T>(row: &[T]) {
+pub(crate) fn prefetch_row<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::config::{Backend, DenseConfig, Metric};
 use super::exact::{self, Cand, TopK};
-use super::graph::CompactGraph;
+use super::graph::{prefetch_row, CompactGraph};
 use super::hnsw::GraphBuilder;
 use super::quantized::QuantizedRows;
 use super::store::VectorStore;
@@ -154,6 +154,21 @@ impl DenseIndex {
     /// The stored vector of `id` (unit length under [`Metric::Cosine`]).
     pub fn vector(&self, id: DocId) -> Option<&[f32]> {
         self.store.slot_of(id).map(|s| self.store.row(s))
+    }
+
+    /// The similarity ([`Metric::score`]) of a prepared query with the vector
+    /// of each of `ids` (`None`: no vector), as a search scores it. All rows
+    /// are requested from memory before the first is read, so their loads
+    /// overlap instead of each score waiting on its own.
+    pub(crate) fn scores_of(&self, query: &[f32], ids: &[DocId]) -> Vec<Option<f32>> {
+        let rows: Vec<Option<&[f32]>> = ids.iter().map(|&id| self.vector(id)).collect();
+        for row in rows.iter().flatten() {
+            prefetch_row(row);
+        }
+        let metric = self.metric();
+        rows.into_iter()
+            .map(|row| row.map(|r| metric.score(metric.distance(query, r))))
+            .collect()
     }
 
     /// The backend that answers unfiltered queries right now: [`Backend::Exact`]

@@ -90,7 +90,7 @@ pub(crate) struct Analysed {
     /// The text analysed (a memo hit is checked against it).
     pub text: String,
     /// Lowercased words (see [`words`]).
-    words: Vec<String>,
+    words: Words,
     /// What [`word_overlap`] compares of them.
     content: HashSet<String>,
     /// The index analyzer's terms, when a term-level check runs on a word analyzer.
@@ -104,7 +104,7 @@ impl Analysed {
         } else {
             HashSet::new()
         };
-        let words = words(text);
+        let words = Words::new(text);
         let content = content_words(&words);
         Analysed {
             text: text.to_string(),
@@ -121,7 +121,7 @@ impl Analysed {
 pub(crate) struct Question<'a> {
     text: &'a str,
     /// Lowercased words (see [`words`]).
-    words: Vec<String>,
+    words: Words,
     /// Indices into `words` of its distinct [`content_words`] (compared by
     /// [`word_overlap`] with a stored question's set).
     content: Vec<usize>,
@@ -147,7 +147,7 @@ impl<'a> Question<'a> {
                 .collect(),
             _ => HashMap::new(),
         };
-        let words = words(text);
+        let words = Words::new(text);
         let content = distinct_content(&words);
         Question {
             text,
@@ -187,7 +187,7 @@ pub(crate) fn lexical_veto(
     best: &Analysed,
 ) -> Option<Refusal> {
     let overlap = word_overlap(
-        query.content.iter().map(|&i| &query.words[i]),
+        query.content.iter().map(|&i| query.words.get(i)),
         &best.content,
     );
     if veto.numbers {
@@ -251,7 +251,7 @@ fn substitution(
 
 /// Jaccard similarity of two questions' [`content_words`], the first's
 /// given as distinct words.
-fn word_overlap<'w>(a: impl ExactSizeIterator<Item = &'w String>, b: &HashSet<String>) -> f64 {
+fn word_overlap<'w>(a: impl ExactSizeIterator<Item = &'w str>, b: &HashSet<String>) -> f64 {
     let len = a.len();
     let shared = a.filter(|w| b.contains(*w)).count();
     let union = len + b.len() - shared;
@@ -263,15 +263,22 @@ fn word_overlap<'w>(a: impl ExactSizeIterator<Item = &'w String>, b: &HashSet<St
 
 /// A question's word set leaving out numbers, negations and "on" (the words
 /// the veto itself compares).
-fn content_words(words: &[String]) -> HashSet<String> {
-    words.iter().filter(|w| is_content(w)).cloned().collect()
+fn content_words(words: &Words) -> HashSet<String> {
+    words
+        .iter()
+        .filter(|w| is_content(w))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Indices of the first occurrence of each of [`content_words`] in `words`.
-fn distinct_content(words: &[String]) -> Vec<usize> {
+fn distinct_content(words: &Words) -> Vec<usize> {
     let mut seen: HashSet<&str> = HashSet::with_capacity(words.len());
-    (0..words.len())
-        .filter(|&i| is_content(&words[i]) && seen.insert(words[i].as_str()))
+    words
+        .iter()
+        .enumerate()
+        .filter(|&(_, w)| is_content(w) && seen.insert(w))
+        .map(|(i, _)| i)
         .collect()
 }
 
@@ -279,31 +286,58 @@ fn is_content(word: &str) -> bool {
     !is_negation(word) && word != "on" && !word.chars().any(|c| c.is_ascii_digit())
 }
 
-/// Lowercased words (letters, digits and inner apostrophes; ’ read as ').
-fn words(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
-    let mut out = Vec::new();
-    let mut word = String::new();
-    // One pass, one allocation per word: this runs on every hit's question.
-    for c in lower.chars() {
-        if c.is_alphanumeric() {
-            word.push(c);
-        } else if c == '\'' || c == '\u{2019}' {
-            word.push('\'');
-        } else {
-            push_word(&mut out, &word);
-            word.clear();
-        }
-    }
-    push_word(&mut out, &word);
-    out
+/// A question's lowercased words: letters, digits and inner apostrophes
+/// (’ read as '), kept as spans of one lowercased copy of the text (this runs
+/// on every hit's question: one allocation instead of one per word).
+#[derive(Debug)]
+pub(crate) struct Words {
+    lower: String,
+    spans: Vec<(usize, usize)>,
 }
 
-/// Adds `word` to `out` without its leading and trailing apostrophes, if any is left.
-fn push_word(out: &mut Vec<String>, word: &str) {
-    let word = word.trim_matches('\'');
-    if !word.is_empty() {
-        out.push(word.to_string());
+impl Words {
+    fn new(text: &str) -> Self {
+        let mut lower = String::with_capacity(text.len());
+        let mut spans = Vec::new();
+        let mut start = 0;
+        let mut end_word = |lower: &mut String, start: &mut usize| {
+            let word = &lower[*start..];
+            let trimmed = word.trim_start_matches('\'');
+            let first = *start + (word.len() - trimmed.len());
+            let last = first + trimmed.trim_end_matches('\'').len();
+            if last > first {
+                spans.push((first, last));
+            }
+            lower.push(' ');
+            *start = lower.len();
+        };
+        // `str::to_lowercase`, not per char: it lowercases a final sigma as such.
+        for c in text.to_lowercase().chars() {
+            if c.is_alphanumeric() {
+                lower.push(c);
+            } else if c == '\'' || c == '\u{2019}' {
+                lower.push('\'');
+            } else {
+                end_word(&mut lower, &mut start);
+            }
+        }
+        end_word(&mut lower, &mut start);
+        Words { lower, spans }
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        self.spans
+            .get(i)
+            .and_then(|&(a, b)| self.lower.get(a..b))
+            .unwrap_or("")
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 
@@ -374,14 +408,14 @@ fn is_negation(word: &str) -> bool {
         )
 }
 
-fn first_negation(words: &[String]) -> Option<&String> {
+fn first_negation(words: &Words) -> Option<&str> {
     words.iter().find(|w| is_negation(w))
 }
 
 /// The negation word of the side that has one, when exactly one side does.
-fn differing_negation(query: &[String], stored: &[String]) -> Option<String> {
+fn differing_negation(query: &Words, stored: &Words) -> Option<String> {
     match (first_negation(query), first_negation(stored)) {
-        (Some(word), None) | (None, Some(word)) => Some(word.clone()),
+        (Some(word), None) | (None, Some(word)) => Some(word.to_string()),
         _ => None,
     }
 }
@@ -456,10 +490,10 @@ mod tests {
     #[test]
     fn overlap_ignores_the_compared_words() {
         let overlap = |a: &str, b: &str| {
-            let a = words(a);
+            let a = Words::new(a);
             word_overlap(
-                distinct_content(&a).into_iter().map(|i| &a[i]),
-                &content_words(&words(b)),
+                distinct_content(&a).into_iter().map(|i| a.get(i)),
+                &content_words(&Words::new(b)),
             )
         };
         assert_eq!(overlap("turn off X", "turn on X"), 1.0);
@@ -473,17 +507,20 @@ mod tests {
 
     #[test]
     fn words_are_lowercased_with_inner_apostrophes() {
+        let words =
+            |text: &str| -> Vec<String> { Words::new(text).iter().map(str::to_string).collect() };
         assert_eq!(
-            words("Don\u{2019}t 'quoted' it's, ÉCOLE-x2  ''"),
-            ["don't", "quoted", "it's", "école", "x2"]
+            words("Don\u{2019}t 'quoted' it's, ÉCOLE-x2  '' ΣΊΣΥΦΟΣ"),
+            ["don't", "quoted", "it's", "école", "x2", "σίσυφος"]
         );
-        let w = words("the cat the dog 3 not");
+        let w = Words::new("the cat the dog 3 not");
         assert_eq!(distinct_content(&w), [0, 1, 3]);
     }
 
     #[test]
     fn negation_polarity() {
-        let differing_negation = |a: &str, b: &str| differing_negation(&words(a), &words(b));
+        let differing_negation =
+            |a: &str, b: &str| differing_negation(&Words::new(a), &Words::new(b));
         assert_eq!(
             differing_negation("turn off X", "turn on X").as_deref(),
             Some("off")

@@ -193,6 +193,12 @@ impl Index {
         // foldhash (hashbrown's default): these maps live for one query, and
         // SipHash showed up at ~10% of a FAQ lookup's instructions.
         let dense_of: hashbrown::HashMap<DocId, f64> = dense.iter().copied().collect();
+        let sparse_only: Vec<DocId> = sparse
+            .iter()
+            .map(|&(id, _)| id)
+            .filter(|id| !dense_of.contains_key(id))
+            .collect();
+        let mut computed = self.dense_scores(plan, &sparse_only).into_iter();
         let mut candidates: Vec<Candidate> = sparse
             .iter()
             .map(|&(id, score)| Candidate {
@@ -200,7 +206,7 @@ impl Index {
                 sparse: score,
                 dense: match dense_of.get(&id) {
                     Some(&d) => Some(d),
-                    None => plan.dense.as_deref().and_then(|q| self.dense_score(q, id)),
+                    None => computed.next().flatten(),
                 },
             })
             .collect();
@@ -222,6 +228,19 @@ impl Index {
             },
         ));
         Ok(candidates)
+    }
+
+    /// The plan's dense query's exact similarity with each of `ids` (`None`:
+    /// no vector, or no dense query).
+    fn dense_scores(&self, plan: &Plan, ids: &[DocId]) -> Vec<Option<f64>> {
+        match (plan.dense.as_deref(), self.dense()) {
+            (Some(query), Some(dense)) => dense
+                .scores_of(query, ids)
+                .into_iter()
+                .map(|s| s.map(f64::from))
+                .collect(),
+            _ => vec![None; ids.len()],
+        }
     }
 
     /// Exact dense similarity of a prepared query with a stored vector.
