@@ -84,10 +84,15 @@ pub(crate) fn prefetch_row<T>(row: &[T]) {
         const LINE: usize = 64;
         let bytes = std::mem::size_of_val(row);
         let start = row.as_ptr().cast::<i8>();
-        for offset in (0..bytes).step_by(LINE).take(PREFETCH_LINES) {
+        let end = bytes.min(PREFETCH_LINES * LINE);
+        let mut offset = 0;
+        // A plain loop: `step_by().take()` cost ~4 instructions more per row,
+        // and this runs for every neighbour a search visits.
+        while offset < end {
             // SAFETY: `offset < bytes`, so the pointer stays inside the live
             // slice; prefetching is a hint that never faults and reads nothing.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+            offset += LINE;
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
