@@ -202,10 +202,7 @@ impl QuantizedRows {
         } else {
             1.0
         };
-        let weights = weights
-            .iter()
-            .map(|w| (w / scale).round().clamp(-limit as f32, limit as f32) as i16)
-            .collect();
+        let weights = kernels::round_weights(&weights, scale, limit as f32);
         QuantizedQuery {
             weights,
             scale,
