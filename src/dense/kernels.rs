@@ -96,11 +96,13 @@ fn dot_i16_u8_portable(a: &[i16], b: &[u8]) -> i32 {
 mod avx2 {
     use std::arch::x86_64::{
         __m128i, __m256, __m256i, _mm256_add_epi32, _mm256_add_ps, _mm256_castps256_ps128,
-        _mm256_castsi256_si128, _mm256_cvtepu8_epi16, _mm256_extractf128_ps,
-        _mm256_extracti128_si256, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256,
-        _mm256_madd_epi16, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_sub_ps, _mm_add_epi32,
+        _mm256_castsi256_si128, _mm256_cvtepu8_epi16, _mm256_cvtps_epi32, _mm256_div_ps,
+        _mm256_extractf128_ps, _mm256_extracti128_si256, _mm256_fmadd_ps, _mm256_loadu_ps,
+        _mm256_loadu_si256, _mm256_madd_epi16, _mm256_max_ps, _mm256_min_ps, _mm256_round_ps,
+        _mm256_set1_ps, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_sub_ps, _mm_add_epi32,
         _mm_add_ps, _mm_add_ss, _mm_cvtsi128_si32, _mm_cvtss_f32, _mm_loadu_si128, _mm_movehdup_ps,
-        _mm_movehl_ps, _mm_shuffle_epi32,
+        _mm_movehl_ps, _mm_packs_epi32, _mm_shuffle_epi32, _mm_storeu_si128, _MM_FROUND_NO_EXC,
+        _MM_FROUND_TO_NEAREST_INT,
     };
 
     #[target_feature(enable = "avx2,fma")]
@@ -185,11 +187,34 @@ mod avx2 {
         unsafe { _mm256_loadu_si256(lane.as_ptr().cast::<__m256i>()) }
     }
 
-    /// The portable loop, compiled with SSE4.1 available: `round_ties_even`
-    /// becomes `roundps` instead of a libm call per element.
+    /// [`super::round_weights_portable`] 8 lanes at a time: the same IEEE
+    /// division, `roundps` to nearest even, the clamp, then an exact
+    /// conversion of the (integral, in-range) values and a saturating pack.
+    /// The compiler left the portable loop scalar (its `as i16` saturates
+    /// and maps NaN to 0 per element). Inputs are finite: NaN would clamp to
+    /// `-limit` here, not 0.
     #[target_feature(enable = "avx2,fma")]
     pub(super) fn round_weights(xs: &[f32], scale: f32, limit: f32) -> Vec<i16> {
-        super::round_weights_portable(xs, scale, limit)
+        let (chunks, tail) = xs.as_chunks::<8>();
+        let mut out = Vec::with_capacity(xs.len());
+        let (scale_v, lo, hi) = (
+            _mm256_set1_ps(scale),
+            _mm256_set1_ps(-limit),
+            _mm256_set1_ps(limit),
+        );
+        for chunk in chunks {
+            let q = _mm256_div_ps(load8(chunk), scale_v);
+            let r = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(q);
+            let i = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(r, lo), hi));
+            let packed =
+                _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256::<1>(i));
+            let mut lanes = [0i16; 8];
+            // SAFETY: `lanes` is 16 writable bytes; `storeu` has no alignment requirement.
+            unsafe { _mm_storeu_si128(lanes.as_mut_ptr().cast::<__m128i>(), packed) };
+            out.extend_from_slice(&lanes);
+        }
+        out.extend(super::round_weights_portable(tail, scale, limit));
+        out
     }
 
     /// `vpmaddwd` over 16 weights and 16 widened codes: pairs of products
