@@ -42,12 +42,20 @@ pub(crate) fn search(
         }
     }
     let mut top = TopK::new(k);
+    // Scores below the k-th kept one cannot enter: one comparison skips most
+    // touched documents without asking the collector (ties still ask it).
+    let mut floor = 0.0;
     for &doc in touched.iter() {
         let slot = &mut accumulator[doc as usize];
         let score = std::mem::take(slot);
         // A doc pushed twice (its sum passed through 0) reads 0 the second time: skipped.
-        if score > 0.0 && top.would_accept(score, doc) && live(doc) {
-            top.push(score, doc);
+        if score > 0.0
+            && score >= floor
+            && top.would_accept(score, doc)
+            && live(doc)
+            && top.push(score, doc)
+        {
+            floor = top.threshold();
         }
     }
     top.into_sorted()
