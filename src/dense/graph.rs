@@ -49,6 +49,15 @@ pub(crate) struct CompactGraph {
     pub(crate) entry: u32,
 }
 
+/// What a graph search reads: the exact rows, their 8-bit codes when built
+/// (see [`CompactGraph::search`]), and the metric.
+#[derive(Clone, Copy)]
+pub(crate) struct RowSource<'a> {
+    pub(crate) store: &'a VectorStore,
+    pub(crate) codes: Option<&'a QuantizedRows>,
+    pub(crate) metric: Metric,
+}
+
 struct Scratch {
     visited: Vec<u32>,
     stamp: u32,
@@ -185,17 +194,19 @@ impl CompactGraph {
     /// only while its approximate distance minus its error bound (see
     /// [`QuantizedRows::error_bound`]) could still beat the `k`-th exact
     /// distance, so the result equals rescoring all of them.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn search(
         &self,
-        store: &VectorStore,
-        codes: Option<&QuantizedRows>,
-        metric: Metric,
+        source: RowSource<'_>,
         query: &[f32],
         ef: usize,
         k: usize,
         accept: &dyn Fn(u32) -> bool,
     ) -> (TopK, usize) {
+        let RowSource {
+            store,
+            codes,
+            metric,
+        } = source;
         match codes {
             Some(rows) if rows.len() >= self.len => {
                 let coded = Coded {

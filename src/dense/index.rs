@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::config::{Backend, DenseConfig, Metric};
 use super::exact::{self, Cand, TopK};
-use super::graph::{prefetch_row, CompactGraph};
+use super::graph::{prefetch_row, CompactGraph, RowSource};
 use super::hnsw::GraphBuilder;
 use super::quantized::QuantizedRows;
 use super::store::VectorStore;
@@ -440,9 +440,12 @@ impl DenseIndex {
         let metric = self.config.metric;
         let store = &self.store;
         let admit = |slot: u32| !store.is_deleted(slot) && accept(slot);
-        let (mut top, from_graph) =
-            self.graph
-                .search(store, self.codes.as_ref(), metric, q, ef, k, &admit);
+        let source = RowSource {
+            store,
+            codes: self.codes.as_ref(),
+            metric,
+        };
+        let (mut top, from_graph) = self.graph.search(source, q, ef, k, &admit);
         if from_graph < k {
             return None;
         }
