@@ -89,7 +89,7 @@ pub(crate) fn margin(delta: f64, runner_up: Option<(EntryId, f64)>) -> Option<Re
 pub(crate) struct Analysed {
     /// The text analysed (a memo hit is checked against it).
     pub text: String,
-    /// Lowercased words (see [`words`]).
+    /// Lowercased words (see [`Words`]).
     words: Words,
     /// What [`word_overlap`] compares of them.
     content: HashSet<String>,
@@ -120,7 +120,7 @@ impl Analysed {
 /// during a lookup).
 pub(crate) struct Question<'a> {
     text: &'a str,
-    /// Lowercased words (see [`words`]).
+    /// Lowercased words (see [`Words`]).
     words: Words,
     /// Indices into `words` of its distinct [`content_words`] (compared by
     /// [`word_overlap`] with a stored question's set).

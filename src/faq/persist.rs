@@ -1,6 +1,6 @@
 //! [`FaqCache::save`] / [`FaqCache::load`]: a whole cache in one snapshot file.
 //!
-//! The payload is the cache's index, exactly as [`Index::save`] stores it
+//! The payload is the cache's index, exactly as [`Index::save`](crate::index::Index::save) stores it
 //! (embedder fingerprint and index parts), followed by the cache's
 //! [`FaqParts`]: entries (phrasings → answer, namespace, data version, tags,
 //! metadata, sources), their TTL state as absolute times (creation and last

@@ -177,7 +177,7 @@ impl Index {
     /// Top-N of each side, then every candidate's exact score on both sides.
     ///
     /// A side's own candidates keep the exact score that side computed (the
-    /// same number [`rescore`](Self::rescore) would give: the sparse search sums
+    /// same number a single-document score gives: the sparse search sums
     /// in the same order as a single-document score, and the dense side scores
     /// the same prepared vector with the same kernel); only the other side's
     /// score is computed. Candidates are listed sparse first, then the dense
