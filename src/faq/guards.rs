@@ -264,10 +264,9 @@ fn word_overlap<'w>(a: impl ExactSizeIterator<Item = &'w str>, b: &HashSet<Strin
 /// A question's word set leaving out numbers, negations and "on" (the words
 /// the veto itself compares).
 fn content_words(words: &Words) -> HashSet<String> {
-    words
-        .iter()
-        .filter(|w| is_content(w))
-        .map(str::to_string)
+    distinct_content(words)
+        .into_iter()
+        .map(|i| words.get(i).to_string())
         .collect()
 }
 

@@ -210,38 +210,44 @@ impl QueryAnalysis {
     /// Analyses `text` against the dictionary without growing it; `counts`
     /// equals [`count_known`]'s.
     pub fn new(analyzer: &Analyzer, dictionary: &Dictionary, text: &str) -> Self {
-        let mut tally: HashMap<u32, u32> = HashMap::new();
-        let mut unknown: hashbrown::HashSet<String> = hashbrown::HashSet::new();
         let mut terms = Vec::new();
-        analyzer.for_each_term(text, &mut |term| match dictionary.get(term) {
-            Some(id) => {
-                let slot = tally.entry(id).or_insert(0);
-                if *slot == 0 {
-                    terms.push((term.to_string(), Some(id)));
-                }
-                *slot = slot.saturating_add(1);
-            }
-            None => {
-                if !unknown.contains(term) {
-                    unknown.insert(term.to_string());
-                    terms.push((term.to_string(), None));
-                }
-            }
-        });
-        QueryAnalysis {
-            terms,
-            counts: TermCounts::from_pairs(tally.into_iter().collect()),
-        }
+        let counts = tally_known(analyzer, dictionary, text, Some(&mut terms));
+        QueryAnalysis { terms, counts }
     }
 }
 
 /// Counts a query (or any text) against the dictionary without growing it.
 pub(crate) fn count_known(analyzer: &Analyzer, dictionary: &Dictionary, text: &str) -> TermCounts {
+    tally_known(analyzer, dictionary, text, None)
+}
+
+/// The counts of `text`'s known terms; with `terms`, also lists each distinct
+/// term (known or not) at its first occurrence, with its id.
+fn tally_known(
+    analyzer: &Analyzer,
+    dictionary: &Dictionary,
+    text: &str,
+    mut terms: Option<&mut Vec<(String, Option<u32>)>>,
+) -> TermCounts {
     let mut tally: HashMap<u32, u32> = HashMap::new();
-    analyzer.for_each_term(text, &mut |term| {
-        if let Some(id) = dictionary.get(term) {
+    let mut unknown: hashbrown::HashSet<String> = hashbrown::HashSet::new();
+    analyzer.for_each_term(text, &mut |term| match dictionary.get(term) {
+        Some(id) => {
             let slot = tally.entry(id).or_insert(0);
+            if *slot == 0 {
+                if let Some(terms) = terms.as_mut() {
+                    terms.push((term.to_string(), Some(id)));
+                }
+            }
             *slot = slot.saturating_add(1);
+        }
+        None => {
+            if let Some(terms) = terms.as_mut() {
+                if !unknown.contains(term) {
+                    unknown.insert(term.to_string());
+                    terms.push((term.to_string(), None));
+                }
+            }
         }
     });
     TermCounts::from_pairs(tally.into_iter().collect())
