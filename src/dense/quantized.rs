@@ -45,6 +45,8 @@ pub(crate) struct QuantizedRows {
     metric: Metric,
     /// Rows when the ranges were drawn.
     ranged_rows: u32,
+    /// The integer kernel, which this CPU has (codes are only built then).
+    kernel: kernels::U8Kernel,
 }
 
 /// Rows sampled (evenly spaced) to draw the per-dimension ranges.
@@ -89,7 +91,8 @@ impl QuantizedRows {
     /// the `f32` rows).
     pub(crate) fn build(store: &VectorStore, metric: Metric, rows: u32) -> Option<Self> {
         let dim = store.dim();
-        if !kernels::has_u8() || rows == 0 || weight_limit(dim) < MIN_WEIGHT_LIMIT {
+        let kernel = kernels::U8Kernel::detect()?;
+        if rows == 0 || weight_limit(dim) < MIN_WEIGHT_LIMIT {
             return None;
         }
         let (lo, hi) = ranges(store, rows);
@@ -106,6 +109,7 @@ impl QuantizedRows {
             residuals: Vec::with_capacity(rows as usize),
             metric,
             ranged_rows: rows,
+            kernel,
         };
         out.append(store, 0..rows);
         Some(out)
@@ -215,7 +219,7 @@ impl QuantizedRows {
     /// The approximate internal distance (see [`Metric::distance`]) of a row.
     #[inline]
     pub(crate) fn distance(&self, query: &QuantizedQuery, slot: u32) -> f32 {
-        let dot = kernels::dot_i16_u8(&query.weights, self.row(slot));
+        let dot = self.kernel.dot(&query.weights, self.row(slot));
         let d = query.offset + query.scale * dot as f32;
         match self.metric {
             Metric::L2 => d + self.sq_norms[slot as usize],
