@@ -63,7 +63,8 @@ struct Scratch {
     stamp: u32,
     /// The nearest nodes found so far (at most `ef`), nearest first.
     pool: Vec<PoolEntry>,
-    /// Unvisited neighbours of the node being expanded, whose rows are being prefetched.
+    /// Room for the unvisited neighbours of the node being expanded, whose
+    /// rows are being prefetched (at least the graph's degree).
     fresh: Vec<u32>,
 }
 
@@ -150,8 +151,9 @@ impl Rows for Coded<'_> {
 }
 
 impl Scratch {
-    /// Starts a new query over `n` nodes; returns the stamp marking "visited".
-    fn begin(&mut self, n: usize) -> u32 {
+    /// Starts a new query over `n` nodes of at most `degree` neighbours;
+    /// returns the stamp marking "visited".
+    fn begin(&mut self, n: usize, degree: usize) -> u32 {
         if self.visited.len() < n {
             self.visited.resize(n, 0);
         }
@@ -161,7 +163,9 @@ impl Scratch {
             self.stamp = 1;
         }
         self.pool.clear();
-        self.fresh.clear();
+        if self.fresh.len() < degree {
+            self.fresh.resize(degree, 0);
+        }
         self.stamp
     }
 }
@@ -269,46 +273,58 @@ impl CompactGraph {
         start: Cand,
         ef: usize,
     ) -> Vec<Cand> {
-        let stamp = s.begin(self.len as usize);
-        s.visited[start.slot as usize] = stamp;
-        s.pool.push(PoolEntry::new(start));
+        let stamp = s.begin(self.len as usize, self.stride as usize);
+        // Slices, not the scratch's vectors: nothing in the loop can grow
+        // them, so their addresses stay in registers.
+        let Scratch {
+            visited,
+            pool,
+            fresh,
+            ..
+        } = s;
+        let (visited, fresh) = (&mut visited[..], &mut fresh[..]);
+        visited[start.slot as usize] = stamp;
+        pool.push(PoolEntry::new(start));
         // Every pool entry before `next` is expanded.
         let mut next = 0;
-        while let Some(offset) = s.pool[next..].iter().position(|e| !e.expanded) {
+        while let Some(offset) = pool[next..].iter().position(|e| !e.expanded) {
             next += offset;
-            let c = s.pool[next].cand;
-            s.pool[next].expanded = true;
+            let c = pool[next].cand;
+            pool[next].expanded = true;
             // The likely next node's adjacency: its load overlaps this node's
             // distances instead of stalling the next iteration (as in hnswlib).
-            if let Some(likely) = s.pool[next + 1..].iter().find(|e| !e.expanded) {
+            if let Some(likely) = pool[next + 1..].iter().find(|e| !e.expanded) {
                 prefetch_row(self.layer0_entry(likely.cand.slot));
             }
             // First mark the unvisited neighbours and start loading their rows,
             // then compute distances: the loads overlap instead of each
             // distance waiting on its own cache misses (as hnswlib does).
-            s.fresh.clear();
+            let mut n_fresh = 0;
             for &n in self.layer0_neighbours(c.slot) {
-                let seen = &mut s.visited[n as usize];
+                let seen = &mut visited[n as usize];
                 if *seen != stamp {
                     *seen = stamp;
                     rows.prefetch(n);
-                    s.fresh.push(n);
+                    fresh[n_fresh] = n;
+                    n_fresh += 1;
                 }
             }
-            for &n in &s.fresh {
+            for &n in &fresh[..n_fresh] {
                 let dist = rows.distance(n);
-                let full = s.pool.len() >= ef;
-                if full && s.pool.last().is_some_and(|w| dist >= w.cand.dist) {
+                let full = pool.len() >= ef;
+                if full && pool.last().is_some_and(|w| dist >= w.cand.dist) {
                     continue;
                 }
                 let cand = Cand { dist, slot: n };
-                let at = s.pool.partition_point(|e| e.cand < cand);
-                s.pool.insert(at, PoolEntry::new(cand));
-                s.pool.truncate(ef);
+                let at = pool.partition_point(|e| e.cand < cand);
+                if full {
+                    pool.pop();
+                }
+                pool.insert(at, PoolEntry::new(cand));
                 next = next.min(at);
             }
         }
-        s.pool.iter().map(|e| e.cand).collect()
+        pool.iter().map(|e| e.cand).collect()
     }
 }
 
