@@ -297,7 +297,7 @@ pub(crate) struct Words {
 impl Words {
     fn new(text: &str) -> Self {
         let mut lower = String::with_capacity(text.len());
-        let mut spans = Vec::new();
+        let mut spans = Vec::with_capacity(text.len() / 4);
         let mut start = 0;
         let mut end_word = |lower: &mut String, start: &mut usize| {
             let word = &lower[*start..];
@@ -310,14 +310,27 @@ impl Words {
             lower.push(' ');
             *start = lower.len();
         };
-        // `str::to_lowercase`, not per char: it lowercases a final sigma as such.
-        for c in text.to_lowercase().chars() {
-            if c.is_alphanumeric() {
-                lower.push(c);
-            } else if c == '\'' || c == '\u{2019}' {
-                lower.push('\'');
-            } else {
-                end_word(&mut lower, &mut start);
+        if text.is_ascii() {
+            // The same rules byte by byte: ASCII lowercasing and ASCII
+            // alphanumerics are what the general path does on ASCII text
+            // (most questions), at a fraction of its per-character cost.
+            for b in text.bytes() {
+                if b.is_ascii_alphanumeric() || b == b'\'' {
+                    lower.push(char::from(b.to_ascii_lowercase()));
+                } else {
+                    end_word(&mut lower, &mut start);
+                }
+            }
+        } else {
+            // `str::to_lowercase`, not per char: it lowercases a final sigma as such.
+            for c in text.to_lowercase().chars() {
+                if c.is_alphanumeric() {
+                    lower.push(c);
+                } else if c == '\'' || c == '\u{2019}' {
+                    lower.push('\'');
+                } else {
+                    end_word(&mut lower, &mut start);
+                }
             }
         }
         end_word(&mut lower, &mut start);
@@ -514,6 +527,23 @@ mod tests {
         );
         let w = Words::new("the cat the dog 3 not");
         assert_eq!(distinct_content(&w), [0, 1, 3]);
+    }
+
+    #[test]
+    fn ascii_words_match_the_general_path() {
+        for text in [
+            "Don't 'quoted' it's, ECOLE-x2  '' What's UP?? rock'n'roll 3.5kg",
+            "''' a'' 'b HELLO_world\ttab\nnew-line 007",
+            "",
+            "   ",
+        ] {
+            // A trailing non-ASCII word sends the text down the general path.
+            let general = Words::new(&format!("{text} \u{e9}"));
+            let general: Vec<&str> = general.iter().collect();
+            let ascii = Words::new(text);
+            let ascii: Vec<&str> = ascii.iter().collect();
+            assert_eq!(ascii, general[..general.len() - 1], "{text:?}");
+        }
     }
 
     #[test]

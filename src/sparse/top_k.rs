@@ -82,10 +82,13 @@ impl TopK {
         if !self.would_accept(score, doc) {
             return false;
         }
-        if self.is_full() {
-            self.heap.pop();
+        let hit = Worst { score, doc };
+        if !self.is_full() {
+            self.heap.push(hit);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            // One sift down in place of a pop and a push (which sift twice).
+            *worst = hit;
         }
-        self.heap.push(Worst { score, doc });
         self.is_full()
     }
 
