@@ -27,6 +27,10 @@ pub(crate) fn search(
     if accumulator.len() < n_docs {
         accumulator.resize(n_docs, 0.0);
     }
+    // A slice, not the scratch's vector: pushing to `touched` cannot move it,
+    // so its address stays in registers (the loops below reloaded it per
+    // posting and per touched document).
+    let accumulator = &mut accumulator[..];
     touched.clear();
     // Ascending term order: each sum is formed exactly as sprs's sparse dot product forms it.
     for &(term, q) in &query.terms {
