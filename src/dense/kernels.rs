@@ -61,7 +61,9 @@ impl U8Kernel {
         None
     }
 
-    /// [`dot_i16_u8`] without asking the CPU again.
+    /// Integer dot product of 16-bit weights `a` with 8-bit codes `b` (the
+    /// shorter length wins), without asking the CPU again. The caller keeps
+    /// `Σ |a[i]| * 255` within `i32` (every partial sum is then in range too).
     #[inline(always)]
     pub(crate) fn dot(self, a: &[i16], b: &[u8]) -> i32 {
         #[cfg(target_arch = "x86_64")]
