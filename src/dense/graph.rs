@@ -84,8 +84,10 @@ thread_local! {
 /// on the 2-core VM; on 100k synthetic rows the two were within noise.
 const PREFETCH_LINES: usize = 32;
 
-/// Asks the CPU to start loading the first cache lines of `row` (a hint only:
-/// no effect on results, and a no-op off x86_64).
+/// Asks the CPU to start loading `row`'s cache lines, up to
+/// [`PREFETCH_LINES`] counted from its start, two per step (so a row of an
+/// odd number of lines also asks for the next line). A hint only: no effect
+/// on results, and a no-op off x86_64.
 #[inline(always)]
 pub(crate) fn prefetch_row<T>(row: &[T]) {
     #[cfg(target_arch = "x86_64")]

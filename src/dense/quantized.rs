@@ -31,7 +31,10 @@ use super::kernels;
 use super::store::VectorStore;
 
 /// Per-dimension 8-bit codes of rows `0..len()` of a store.
-#[derive(Clone, Debug)]
+///
+/// Not `Clone`: a copied buffer keeps `origin` but not the alignment it
+/// stands for (rebuild or `refresh` instead).
+#[derive(Debug)]
 pub(crate) struct QuantizedRows {
     dim: usize,
     lo: Vec<f32>,
