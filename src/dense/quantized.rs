@@ -213,6 +213,16 @@ impl QuantizedRows {
         &self.codes[start..start + self.dim]
     }
 
+    /// Asks the CPU to start loading one row's codes (see
+    /// [`prefetch_bytes`](super::graph::prefetch_bytes)): the address is
+    /// computed, not sliced, so an out-of-range slot costs nothing here and
+    /// fails in [`row`](Self::row) as before.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, slot: u32) {
+        let start = (self.origin).wrapping_add((slot as usize).wrapping_mul(self.dim));
+        super::graph::prefetch_bytes(self.codes.as_ptr().wrapping_add(start).cast(), self.dim);
+    }
+
     /// Prepares a (metric-prepared) query.
     pub(crate) fn prepare(&self, query: &[f32]) -> QuantizedQuery {
         let (weights, offset): (Vec<f32>, f32) = match self.metric {
