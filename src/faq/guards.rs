@@ -273,12 +273,15 @@ fn content_words(words: &Words) -> HashSet<String> {
 /// Indices of the first occurrence of each of [`content_words`] in `words`.
 fn distinct_content(words: &Words) -> Vec<usize> {
     let mut seen: HashSet<&str> = HashSet::with_capacity(words.len());
-    words
-        .iter()
-        .enumerate()
-        .filter(|&(_, w)| is_content(w) && seen.insert(w))
-        .map(|(i, _)| i)
-        .collect()
+    let mut distinct = Vec::with_capacity(words.len());
+    distinct.extend(
+        words
+            .iter()
+            .enumerate()
+            .filter(|&(_, w)| is_content(w) && seen.insert(w))
+            .map(|(i, _)| i),
+    );
+    distinct
 }
 
 fn is_content(word: &str) -> bool {
@@ -453,10 +456,12 @@ fn contrast_term(
         return None;
     }
     missing.sort_by(|a, b| a.0.cmp(b.0));
-    let rivals: Vec<&Scored> = others
-        .iter()
-        .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score)
-        .collect();
+    let mut rivals: Vec<&Scored> = Vec::with_capacity(others.len());
+    rivals.extend(
+        others
+            .iter()
+            .filter(|c| c.answer != best.answer && c.score >= veto.rival_ratio * best.score),
+    );
     // A missing term has an idf, so it is in the vocabulary (which only the
     // phrasings feed), and a rival holds it exactly when the rival's indexed
     // row does: a look-up per rival instead of analysing its question.

@@ -199,17 +199,16 @@ impl Index {
             .filter(|id| !dense_of.contains_key(id))
             .collect();
         let mut computed = self.dense_scores(plan, &sparse_only).into_iter();
-        let mut candidates: Vec<Candidate> = sparse
-            .iter()
-            .map(|&(id, score)| Candidate {
-                id,
-                sparse: score,
-                dense: match dense_of.get(&id) {
-                    Some(&d) => Some(d),
-                    None => computed.next().flatten(),
-                },
-            })
-            .collect();
+        // Room for the dense-only candidates appended below.
+        let mut candidates: Vec<Candidate> = Vec::with_capacity(sparse.len() + dense.len());
+        candidates.extend(sparse.iter().map(|&(id, score)| Candidate {
+            id,
+            sparse: score,
+            dense: match dense_of.get(&id) {
+                Some(&d) => Some(d),
+                None => computed.next().flatten(),
+            },
+        }));
         let in_sparse: hashbrown::HashSet<DocId> = sparse.iter().map(|&(id, _)| id).collect();
         let dense_only: Vec<(DocId, f64)> = dense
             .into_iter()

@@ -272,12 +272,12 @@ impl InvertedIndex {
     /// As [`score`](Self::score), for the first failing document.
     pub fn score_many(&self, query: &CsVec<f64>, docs: &[DocIdx]) -> Result<Vec<f64>> {
         let terms = QueryTerms::new(query, self.n_terms())?;
-        docs.iter()
-            .map(|&doc| {
-                self.check_known(doc)?;
-                Ok(self.forward.dot(doc, &terms.terms))
-            })
-            .collect()
+        let mut scores = Vec::with_capacity(docs.len());
+        for &doc in docs {
+            self.check_known(doc)?;
+            scores.push(self.forward.dot(doc, &terms.terms));
+        }
+        Ok(scores)
     }
 
     /// Exact score of one document by binary search in the query terms' posting lists
