@@ -493,7 +493,9 @@ impl FaqCache {
                 None => ranked.push(scored),
             }
         }
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        // Entries are unique by now, so the order is total and an unstable
+        // sort gives the stable sort's result, without its scratch buffer.
+        ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         (ranked, found.mode)
     }
 
