@@ -219,7 +219,9 @@ impl QuantizedRows {
     /// fails in [`row`](Self::row) as before.
     #[inline(always)]
     pub(crate) fn prefetch(&self, slot: u32) {
-        let start = (self.origin).wrapping_add((slot as usize).wrapping_mul(self.dim));
+        let start = self
+            .origin
+            .wrapping_add((slot as usize).wrapping_mul(self.dim));
         super::graph::prefetch_bytes(self.codes.as_ptr().wrapping_add(start).cast(), self.dim);
     }
 
