@@ -209,8 +209,16 @@ impl QuantizedRows {
     /// The codes of one row.
     #[inline]
     pub(crate) fn row(&self, slot: u32) -> &[u8] {
-        let start = self.origin + slot as usize * self.dim;
+        let start = self.start(slot);
         &self.codes[start..start + self.dim]
+    }
+
+    /// Where a row's codes start in `codes` (not checked: [`row`](Self::row)
+    /// slices there, [`prefetch`](Self::prefetch) only hints).
+    #[inline(always)]
+    fn start(&self, slot: u32) -> usize {
+        self.origin
+            .wrapping_add((slot as usize).wrapping_mul(self.dim))
     }
 
     /// Asks the CPU to start loading one row's codes (see
@@ -219,10 +227,8 @@ impl QuantizedRows {
     /// fails in [`row`](Self::row) as before.
     #[inline(always)]
     pub(crate) fn prefetch(&self, slot: u32) {
-        let start = self
-            .origin
-            .wrapping_add((slot as usize).wrapping_mul(self.dim));
-        super::graph::prefetch_bytes(self.codes.as_ptr().wrapping_add(start).cast(), self.dim);
+        let start = self.codes.as_ptr().wrapping_add(self.start(slot));
+        super::graph::prefetch_bytes(start.cast(), self.dim);
     }
 
     /// Prepares a (metric-prepared) query.
