@@ -10,6 +10,9 @@
 //! `FAQ_BENCH_MEDQUAD=0` skips the real vectors, `FAQ_BENCH_INSERT=0` the insert
 //! bench, `FAQ_BENCH_CRITERION=0` criterion's own timing (percentiles only);
 //! `FAQ_BENCH_ROUNDS` sets the passes over the queries in the manual loop (default 3).
+//! A second manual loop runs lookups from `FAQ_BENCH_THREADS` threads at once
+//! (default: the machine's parallelism; 1 skips it) and prints the wall time
+//! per lookup, the throughput figure that batch searches on all cores report.
 //! `FAQ_BENCH_SNAPSHOTS=DIR` loads each cache from `DIR/<set>-<mode>.faq` when
 //! that file exists and saves it there after building otherwise: two builds
 //! compared on the same snapshot search the same graph (a parallel build is not
@@ -186,6 +189,60 @@ fn percentiles(cache: &FaqCache, set: &Set, label: &str) {
     );
 }
 
+/// Lookups from several threads at once on one cache (as a server answering
+/// concurrent requests runs them): prints the wall time per lookup (wall time
+/// / lookups, the throughput figure) and the p50 of single calls under that
+/// load. Threads: `FAQ_BENCH_THREADS` (default: the machine's parallelism; 1
+/// skips this), each making `FAQ_BENCH_ROUNDS` passes over the queries, each
+/// from its own starting query.
+fn concurrent(cache: &FaqCache, set: &Set, label: &str) {
+    let threads = std::env::var("FAQ_BENCH_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if threads < 2 {
+        return;
+    }
+    let requests: Vec<LookupRequest> = set.queries.iter().map(request).collect();
+    let rounds: usize = std::env::var("FAQ_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let start = Instant::now();
+    let mut times: Vec<Duration> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let requests = &requests;
+                scope.spawn(move || {
+                    let offset = t * requests.len() / threads;
+                    let mut times = Vec::with_capacity(rounds * requests.len());
+                    for i in 0..rounds * requests.len() {
+                        let r = &requests[(offset + i) % requests.len()];
+                        let start = Instant::now();
+                        let found = cache.lookup_with(r).unwrap();
+                        times.push(start.elapsed());
+                        assert!(found.best().is_some(), "every lookup finds a candidate");
+                    }
+                    times
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    let wall = start.elapsed();
+    times.sort();
+    println!(
+        "{label} {} {threads} threads: {:?} per lookup (wall / {} lookups), p50 {:?} per call",
+        set.name,
+        wall / times.len() as u32,
+        times.len(),
+        times[(times.len() - 1) / 2]
+    );
+}
+
 fn sizes() -> Vec<usize> {
     std::env::var("FAQ_BENCH_SIZES")
         .ok()
@@ -252,6 +309,7 @@ fn lookups(c: &mut Criterion) {
         for &(score, label) in &modes {
             let cache = cache_for(set, score, label);
             percentiles(&cache, set, label);
+            concurrent(&cache, set, label);
             if !criterion_runs() {
                 continue;
             }
