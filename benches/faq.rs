@@ -159,10 +159,7 @@ fn request(q: &(String, Vec<f32>)) -> LookupRequest {
 #[inline(never)]
 fn percentiles(cache: &FaqCache, set: &Set, label: &str) {
     let requests: Vec<LookupRequest> = set.queries.iter().map(request).collect();
-    let rounds = std::env::var("FAQ_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let rounds = rounds();
     let mut times: Vec<Duration> = Vec::new();
     let mut best = vec![Duration::MAX; requests.len()];
     for _ in 0..rounds {
@@ -204,10 +201,7 @@ fn concurrent(cache: &FaqCache, set: &Set, label: &str) {
         return;
     }
     let requests: Vec<LookupRequest> = set.queries.iter().map(request).collect();
-    let rounds: usize = std::env::var("FAQ_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let rounds = rounds();
     let start = Instant::now();
     let mut times: Vec<Duration> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -241,6 +235,14 @@ fn concurrent(cache: &FaqCache, set: &Set, label: &str) {
         times.len(),
         times[(times.len() - 1) / 2]
     );
+}
+
+/// Passes over the queries in the manual loops: `FAQ_BENCH_ROUNDS`, default 3.
+fn rounds() -> usize {
+    std::env::var("FAQ_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
 }
 
 fn sizes() -> Vec<usize> {
