@@ -5,7 +5,7 @@ Issue 6's latency target (p50 lookup <= 100 us at 18k entries with a given
 query vector) was set against references measured on this VM: hnswlib at
 ef=64 ~110 us per query, exact numpy ~400 us. Those two figures match batch
 throughput (all queries in one call, both cores: hnswlib 126-145 us and numpy
-320-340 us per query at 2026-11-26 22:30), not one call per query (hnswlib
+320-340 us per query on 2026-11-26), not one call per query (hnswlib
 260-290 us, numpy ~2 ms in the same minutes). The VM is shared and its memory
 system's speed moves by a factor of 2-3 between hours (other tenants), so an
 absolute number measured at one hour says little about another. This script
