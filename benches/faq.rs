@@ -237,12 +237,14 @@ fn concurrent(cache: &FaqCache, set: &Set, label: &str) {
     );
 }
 
-/// Passes over the queries in the manual loops: `FAQ_BENCH_ROUNDS`, default 3.
+/// Passes over the queries in the manual loops: `FAQ_BENCH_ROUNDS`, default 3,
+/// at least 1 (the percentiles need a timing).
 fn rounds() -> usize {
     std::env::var("FAQ_BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(3)
+        .max(1)
 }
 
 fn sizes() -> Vec<usize> {
