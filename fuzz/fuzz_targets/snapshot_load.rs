@@ -12,8 +12,8 @@
 //! invalidations).
 //!
 //! Run on stable: `cargo fuzz run -s none snapshot_load -- -max_total_time=600 -rss_limit_mb=2048`.
-//! Seeds: `cargo test --test snapshot -- --ignored generate_fuzz_seeds` (stand-in)
-//! and `cargo test --test faq_snapshot -- --ignored generate_fuzz_seeds` (index, FAQ).
+//! Seeds: `cargo test --test suite -- --ignored --exact snapshot::generate_fuzz_seeds` (stand-in)
+//! and `cargo test --test suite -- --ignored --exact faq_snapshot::generate_fuzz_seeds` (index, FAQ).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -25,7 +25,7 @@
 //! # Measurements
 //!
 //! Top-k latency per query, single thread, 1,000 queries, every strategy returning identical
-//! results (`tests/sparse_perf.rs`; `benches/sparse.rs` has the criterion version). Measured
+//! results (`tests/suite/sparse_perf.rs`; `benches/sparse.rs` has the criterion version). Measured
 //! on a 2-core machine at load ≈ 11 (other builds running), so absolute numbers are inflated
 //! about 4–5× against an idle machine (crates.md: 32 µs/q exhaustive on SciFact); the ratios
 //! are what counts.

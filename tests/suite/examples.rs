@@ -4,10 +4,10 @@
 //!
 //! `cargo test` builds the examples next to the test binaries
 //! (`target/<profile>/examples/<name>`); a test whose example binary is absent
-//! (e.g. `cargo test --test examples` after a `cargo clean` of the examples)
+//! (e.g. `cargo test --test suite -- examples::` after a `cargo clean` of the examples)
 //! prints a line and returns.
 
-mod example_bin;
+use crate::example_bin;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! (lookups, scores, explanations, TTL deadlines, versions, LRU order, stats),
 //! and broken or foreign files give typed errors.
 
-mod faq_common;
+use crate::faq_common;
 
 use faq_common::{read_jsonl, Entry, Query};
 use std::sync::Arc;
@@ -614,7 +614,8 @@ fn loading_the_other_kind_is_a_kind_error() {
 
 /// Writes small real `Index` and `FaqCache` snapshots as seeds for
 /// `fuzz/fuzz_targets/snapshot_load.rs` into `fuzz/corpus/snapshot_load/`
-/// (run with `cargo test --test faq_snapshot -- --ignored generate_fuzz_seeds`).
+/// (run with
+/// `cargo test --test suite -- --ignored --exact faq_snapshot::generate_fuzz_seeds`).
 #[test]
 #[ignore = "generator: writes the fuzz corpus seeds"]
 fn generate_fuzz_seeds() {

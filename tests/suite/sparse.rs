@@ -1,6 +1,6 @@
 //! The inverted index against the brute-force `CsMat * query` product.
 
-mod sparse_util;
+use crate::sparse_util;
 
 use proptest::prelude::*;
 use sprs::{CsMat, CsVec, TriMat};

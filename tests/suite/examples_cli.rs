@@ -5,11 +5,11 @@
 //!
 //! `cargo test` builds the examples; the binaries are found next to this
 //! test's own (`target/<profile>/examples/`). When they are absent (e.g.
-//! `cargo test --test examples_cli` on a fresh target dir) each test prints a
-//! line and returns. Note that `--test examples_cli` alone does not rebuild
+//! `cargo test --test suite -- examples_cli::` on a fresh target dir) each test prints a
+//! line and returns. Note that `--test suite` alone does not rebuild
 //! the examples: run `cargo build --examples` first after changing them.
 
-mod example_bin;
+use crate::example_bin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

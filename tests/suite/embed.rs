@@ -1,7 +1,7 @@
 //! Behaviour of `SentenceEmbedder` beyond parity: errors, batching, long texts.
 #![cfg(feature = "embed")]
 
-mod embed_common;
+use crate::embed_common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! One test battery over both dense backends (exact and HNSW), run by a macro.
 
-mod dense_common;
+use crate::dense_common;
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -2,7 +2,7 @@
 //! hybrid and more-like-this query bit for bit as the saved one, tombstones
 //! included; corrupt index snapshots give typed errors.
 
-mod dense_common;
+use crate::dense_common;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Recall@10 of the HNSW backend against the exact backend at default parameters.
 
-mod dense_common;
+use crate::dense_common;
 
 use dense_common::{clustered, read_npy_rows, recall, shared_data};
 use twofold::dense::{Backend, DenseConfig, DenseIndex, SearchParams};

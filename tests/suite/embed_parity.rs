@@ -2,7 +2,7 @@
 //! ../shared/data/tools/embed.py) against `SentenceEmbedder` on the same texts.
 #![cfg(feature = "embed")]
 
-mod embed_common;
+use crate::embed_common;
 
 use std::path::Path;
 

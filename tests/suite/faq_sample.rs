@@ -1,7 +1,7 @@
 //! The FAQ cache on the shipped sample (examples/data/faq.jsonl, faq_queries.jsonl):
 //! sparse-only scoring, calibrated threshold, lexical veto on near-misses.
 
-mod faq_common;
+use crate::faq_common;
 
 use faq_common::{read_jsonl, Entry, Query};
 use std::collections::HashMap;

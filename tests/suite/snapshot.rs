@@ -1,7 +1,7 @@
 //! The snapshot container: round trip, and a typed error (never a panic) for
 //! every corruption class, asserting the exact `SnapshotError` variant.
 
-mod snapshot_common;
+use crate::snapshot_common;
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -444,7 +444,7 @@ fn mutated_payloads_with_valid_crcs_never_panic() {
 }
 
 /// Writes seed inputs for `fuzz/fuzz_targets/snapshot_load.rs` into
-/// `fuzz/corpus/snapshot_load/` (run with `cargo test --test snapshot -- --ignored`).
+/// `fuzz/corpus/snapshot_load/` (run with `cargo test --test suite -- --ignored --exact snapshot::generate_fuzz_seeds`).
 #[test]
 #[ignore = "generator: writes the fuzz corpus seeds"]
 fn generate_fuzz_seeds() {

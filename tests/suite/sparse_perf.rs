@@ -1,8 +1,8 @@
 //! Quick latency table for the sparse strategies, interleaved to share machine noise.
-//! `cargo test --release --test sparse_perf -- --ignored --nocapture`
+//! `cargo test --release --test suite -- --ignored --nocapture sparse_perf::`
 //! (criterion numbers: `cargo bench --bench sparse`).
 
-mod sparse_util;
+use crate::sparse_util;
 
 use std::time::Instant;
 

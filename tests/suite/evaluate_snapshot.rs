@@ -4,7 +4,7 @@
 //!
 //! Runs the example binary that `cargo test` builds next to the test binaries
 //! (`target/<profile>/examples/evaluate`); skips with a printed line when it
-//! is absent (e.g. `cargo test --test evaluate_snapshot` alone does not build
+//! is absent (e.g. `cargo test --test suite -- evaluate_snapshot::` alone does not build
 //! examples).
 
 use std::path::{Path, PathBuf};

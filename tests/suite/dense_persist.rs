@@ -1,6 +1,6 @@
 //! Corrupt persisted forms give typed errors, never panics.
 
-mod dense_common;
+use crate::dense_common;
 
 use std::sync::OnceLock;
 
