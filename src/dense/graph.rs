@@ -5,7 +5,9 @@
 //! nodes, so each is a sorted member list plus CSR adjacency, looked up by
 //! binary search during the greedy descent.
 //!
-//! Search uses a generation-stamped visited array and a sorted pool kept in a
+//! Search uses a generation-stamped visited array (one byte per node, so it
+//! stays in the L1/L2 caches: 18 KB at 18k nodes, where `u32` stamps took
+//! 72 KB; it is cleared once every 255 searches) and a sorted pool kept in a
 //! thread-local scratch, so a query allocates only its result vector.
 
 use std::cell::RefCell;
@@ -59,8 +61,8 @@ pub(crate) struct RowSource<'a> {
 }
 
 struct Scratch {
-    visited: Vec<u32>,
-    stamp: u32,
+    visited: Vec<u8>,
+    stamp: u8,
     /// The nearest nodes found so far (at most `ef`), nearest first.
     pool: Vec<PoolEntry>,
     /// Room for the unvisited neighbours of the node being expanded, whose
@@ -167,13 +169,13 @@ impl Rows for Coded<'_> {
 impl Scratch {
     /// Starts a new query over `n` nodes of at most `degree` neighbours;
     /// returns the stamp marking "visited".
-    fn begin(&mut self, n: usize, degree: usize) -> u32 {
+    fn begin(&mut self, n: usize, degree: usize) -> u8 {
         if self.visited.len() < n {
             self.visited.resize(n, 0);
         }
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
-            self.visited.iter_mut().for_each(|v| *v = 0);
+            self.visited.fill(0);
             self.stamp = 1;
         }
         self.pool.clear();
@@ -527,6 +529,29 @@ mod tests {
                     a.cmp(&b),
                     "{a:?} vs {b:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_search_starts_with_nothing_visited_when_the_stamp_wraps() {
+        let mut s = Scratch {
+            visited: Vec::new(),
+            stamp: 0,
+            pool: Vec::new(),
+            fresh: Vec::new(),
+        };
+        for search in 0..600 {
+            let stamp = s.begin(10, 4);
+            assert!(
+                s.visited.iter().all(|&v| v != stamp),
+                "search {search}: stale marks {:?} for stamp {stamp}",
+                s.visited
+            );
+            // The first search visits every node; later ones none, so its
+            // marks stay until the stamp comes round to them again.
+            if search == 0 {
+                s.visited.fill(stamp);
             }
         }
     }
