@@ -193,9 +193,7 @@ fn percentiles(cache: &FaqCache, set: &Set, label: &str) {
 /// skips this), each making `FAQ_BENCH_ROUNDS` passes over the queries, each
 /// from its own starting query.
 fn concurrent(cache: &FaqCache, set: &Set, label: &str) {
-    let threads = std::env::var("FAQ_BENCH_THREADS")
-        .ok()
-        .and_then(|t| t.parse().ok())
+    let threads = env_usize("FAQ_BENCH_THREADS")
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if threads < 2 {
         return;
@@ -240,11 +238,15 @@ fn concurrent(cache: &FaqCache, set: &Set, label: &str) {
 /// Passes over the queries in the manual loops: `FAQ_BENCH_ROUNDS`, default 3,
 /// at least 1 (the percentiles need a timing).
 fn rounds() -> usize {
-    std::env::var("FAQ_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3)
-        .max(1)
+    env_usize("FAQ_BENCH_ROUNDS").unwrap_or(3).max(1)
+}
+
+/// A count from the environment, `None` when unset. A malformed value stops
+/// the bench, naming the variable, instead of silently measuring the default.
+fn env_usize(name: &str) -> Option<usize> {
+    let value = std::env::var(name).ok()?;
+    let parsed = value.trim().parse();
+    Some(parsed.unwrap_or_else(|_| panic!("{name}={value:?}: expected a non-negative integer")))
 }
 
 fn sizes() -> Vec<usize> {
@@ -288,10 +290,7 @@ fn load_average() -> String {
 }
 
 fn lookups(c: &mut Criterion) {
-    let dim = std::env::var("FAQ_BENCH_DIM")
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(384);
+    let dim = env_usize("FAQ_BENCH_DIM").unwrap_or(384);
     println!("load average: {}", load_average());
     let mut sets: Vec<Set> = sizes().into_iter().map(|n| synthetic(n, dim)).collect();
     if std::env::var("FAQ_BENCH_MEDQUAD").map_or(true, |v| v != "0") {
