@@ -63,7 +63,9 @@ impl FaqCache {
     /// Stores several entries with one index update (the fast way to load a FAQ).
     ///
     /// # Errors
-    /// As [`insert`](Self::insert), for any item; nothing is stored then.
+    /// As [`insert`](Self::insert), for any item (an [`Error::InvalidParameter`]
+    /// names the item: "must not be empty (batch item 517 of 1400)"); nothing is
+    /// stored then, and the model fingerprint is not recorded.
     pub fn insert_batch(
         &self,
         items: Vec<(String, String, InsertOptions)>,
@@ -71,14 +73,27 @@ impl FaqCache {
         let now = self.now_ms();
         let mut index = self.write_index();
         let mut state = self.lock_state();
-        let mut prepared = Vec::with_capacity(items.len());
-        let (next_entry, next_doc, tick) = (state.next_entry, state.next_doc, state.tick);
-        for (question, answer, options) in items {
+        let batch_len = items.len();
+        let mut prepared = Vec::with_capacity(batch_len);
+        // What preparing items changes before anything is stored: restored
+        // when an item or the index refuses the batch.
+        let before = (
+            state.next_entry,
+            state.next_doc,
+            state.tick,
+            state.fingerprint.clone(),
+        );
+        let restore = |state: &mut State| {
+            let (next_entry, next_doc, tick, fingerprint) = before.clone();
+            (state.next_entry, state.next_doc, state.tick) = (next_entry, next_doc, tick);
+            state.fingerprint = fingerprint;
+        };
+        for (i, (question, answer, options)) in items.into_iter().enumerate() {
             match self.prepare(&mut state, question, answer, options, now) {
                 Ok(p) => prepared.push(p),
                 Err(e) => {
-                    (state.next_entry, state.next_doc, state.tick) = (next_entry, next_doc, tick);
-                    return Err(e);
+                    restore(&mut state);
+                    return Err(at_batch_item(e, i, batch_len));
                 }
             }
         }
@@ -87,7 +102,7 @@ impl FaqCache {
             .flat_map(|p| std::mem::take(&mut p.documents))
             .collect();
         if let Err(e) = index.add_batch(documents) {
-            (state.next_entry, state.next_doc, state.tick) = (next_entry, next_doc, tick);
+            restore(&mut state);
             return Err(e);
         }
         let ids: Vec<EntryId> = prepared.iter().map(|p| p.entry.id).collect();
@@ -309,6 +324,18 @@ impl FaqCache {
             state.fitted_at = n;
         }
         Ok(())
+    }
+}
+
+/// Names the failing item of a batch of several in a parameter error (a load
+/// of thousands of entries otherwise says only "question: must not be empty").
+fn at_batch_item(error: Error, item: usize, batch_len: usize) -> Error {
+    match error {
+        Error::InvalidParameter { name, reason } if batch_len > 1 => Error::InvalidParameter {
+            name,
+            reason: format!("{reason} (batch item {item} of {batch_len})"),
+        },
+        other => other,
     }
 }
 

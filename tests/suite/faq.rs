@@ -807,11 +807,41 @@ fn insert_errors_leave_the_cache_unchanged() {
         ),
         ("".to_string(), "b".to_string(), InsertOptions::new()),
     ];
-    assert!(cache.insert_batch(batch).is_err());
+    match cache.insert_batch(batch) {
+        Err(Error::InvalidParameter { name, reason }) => {
+            assert_eq!(name, "question");
+            assert!(reason.contains("batch item 1"), "{reason}");
+        }
+        other => panic!("expected InvalidParameter, got {other:?}"),
+    }
     assert!(cache.is_empty());
     assert_eq!(cache.stats().inserts, 0);
+    // A failed batch does not record the model fingerprint its first item carried.
+    let batch = vec![
+        (
+            "good question".to_string(),
+            "a".to_string(),
+            InsertOptions::new().model("model-a"),
+        ),
+        (" ".to_string(), "b".to_string(), InsertOptions::new()),
+    ];
+    assert!(cache.insert_batch(batch).is_err());
+    assert_eq!(cache.fingerprint(), None);
     let first = cache
-        .insert("good question", "a", InsertOptions::new())
+        .insert("good question", "a", InsertOptions::new().model("model-b"))
         .unwrap();
     assert_eq!(first, EntryId(0));
+    assert_eq!(cache.fingerprint().as_deref(), Some("model-b"));
+}
+
+#[test]
+fn an_empty_question_is_a_miss_not_an_error() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.0), &clock);
+    filler(&cache);
+    for question in ["", "   ", "?!"] {
+        let lookup = cache.lookup(question).unwrap();
+        assert!(lookup.hit().is_none(), "{question:?} served {lookup:?}");
+    }
+    assert_eq!(cache.stats().lookups, 3);
 }
