@@ -203,6 +203,7 @@ fn evaluate(args: &Args) -> Result<()> {
             )))
         }
     };
+    let items = storable(items);
     eprintln!(
         "{}: {} entries, {} queries, mode {mode:?}",
         dir.display(),
@@ -221,6 +222,26 @@ fn evaluate(args: &Args) -> Result<()> {
     let point = calibration.point_at(threshold);
     summary(args, mode, threshold, &point, &calibration);
     Ok(())
+}
+
+/// The corpus entries a cache can store: one with neither title nor text has
+/// no question (the cache refuses an empty one), so it is left out, and said
+/// so on stderr. Queries whose relevant entries are all left out still count
+/// as answerable: they lower recall instead of disappearing.
+fn storable(items: Vec<Item>) -> Vec<Item> {
+    let (kept, empty): (Vec<Item>, Vec<Item>) = items
+        .into_iter()
+        .partition(|i| !i.question.trim().is_empty());
+    if !empty.is_empty() {
+        let ids: Vec<&str> = empty.iter().take(10).map(|i| i.id.as_str()).collect();
+        eprintln!(
+            "skipped {} corpus entries with an empty title and text (ids {}{})",
+            empty.len(),
+            ids.join(", "),
+            if empty.len() > ids.len() { ", ..." } else { "" }
+        );
+    }
+    kept
 }
 
 fn label_queries(

@@ -199,6 +199,52 @@ fn faq_eval_reports_its_stable_json_interface() {
     assert!(number(&summary, "precision") > 0.5, "{summary}");
 }
 
+/// A BEIR corpus line with neither title nor text (cranfield has two) cannot
+/// be stored: the evaluation leaves that entry out and says so, instead of
+/// failing on the cache's "empty question" error; an empty query text is a
+/// lookup like any other (a miss on the text side).
+#[test]
+fn faq_eval_leaves_out_entries_without_a_question() {
+    let Some(faq) = example("faq") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in ["qrels.tsv", "corpus.emb.npy", "queries.emb.npy"] {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    // The first corpus line and the first query lose their text; the vector
+    // files keep one row per line, as BEIR's layout has them.
+    let blank_first = |name: &str, blank: &str| {
+        let text = std::fs::read_to_string(source.join(name)).expect("read");
+        let mut lines: Vec<&str> = text.lines().collect();
+        let id = serde_json::from_str::<Value>(lines[0]).expect("json")["id"].clone();
+        let line = blank.replace("ID", &id.to_string());
+        lines[0] = &line;
+        std::fs::write(dir.path().join(name), lines.join("\n") + "\n").expect("write");
+    };
+    blank_first("corpus.jsonl", r#"{"id": ID, "title": "", "text": "  "}"#);
+    blank_first("queries.jsonl", r#"{"id": ID, "text": ""}"#);
+    let data = dir.path().to_string_lossy().into_owned();
+    for mode in ["hybrid", "sparse"] {
+        let output = run(&faq, &["--data", &data, "--eval", "--json", "--mode", mode]);
+        let summary = last_json_line(&output);
+        assert!(
+            stderr(&output)
+                .contains("skipped 1 corpus entries with an empty title and text (ids faq-001)"),
+            "{mode}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("149 entries"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(summary["mode"], mode);
+        for key in ["precision", "recall", "hit_rate"] {
+            assert_unit(&summary, key);
+        }
+    }
+}
+
 #[test]
 fn faq_without_data_fails_with_one_line() {
     let Some(faq) = example("faq") else { return };
