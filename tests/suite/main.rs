@@ -31,6 +31,7 @@ mod examples;
 mod examples_cli;
 mod faq;
 mod faq_concurrency;
+mod faq_model;
 mod faq_sample;
 mod faq_snapshot;
 mod fusion;
