@@ -11,8 +11,9 @@
 //!
 //! `--data` is a JSONL file of `{"question","answer"}` lines (optional `"id"`,
 //! `"alternates"`) or a BEIR directory (`corpus.jsonl` {"id","title","text"}:
-//! the stored question is the title, or the text when the title is empty;
-//! `queries.jsonl`; `qrels.tsv`; optional `corpus.emb.npy`/`queries.emb.npy`).
+//! the stored question is the title, or the text when the title is empty; a
+//! line with neither is left out, and stderr names it; `queries.jsonl`;
+//! `qrels.tsv`; optional `corpus.emb.npy`/`queries.emb.npy`).
 //!
 //! `--eval` looks every query up, takes its best entry and score (no guards),
 //! and prints the precision/recall-vs-threshold table: a query is a correct hit
