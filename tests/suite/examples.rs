@@ -1,6 +1,6 @@
 //! End-to-end tests of the example programs on the shipped sample
-//! (`examples/data`): the README's main command (`demo`), `faq`, `tfidf` and
-//! `evaluate`, and their one-line errors on bad input.
+//! (`examples/data`): the README's main command (`demo`), `faq`, `tfidf`,
+//! `evaluate` and `ann`, and their one-line errors on bad input.
 //!
 //! `cargo test` builds the examples next to the test binaries
 //! (`target/<profile>/examples/<name>`); a test whose example binary is absent
@@ -355,4 +355,89 @@ fn evaluate_on_a_missing_directory_fails_with_one_line() {
     };
     let output = run(&evaluate, &["--data", "no/such/dir", "--json"]);
     assert_one_line_error(&output, "no/such/dir");
+}
+
+// ---------------------------------------------------------------- ann
+
+const ANN_KEYS: [&str; 5] = ["build_s", "ef", "k", "qps", "recall@k"];
+
+#[test]
+fn ann_reports_its_json_interface_on_the_sample_vectors() {
+    let Some(ann) = example("ann") else { return };
+    let base = format!("{DATA}/faq.emb.npy");
+    let queries = format!("{DATA}/faq_queries.emb.npy");
+    let report = last_json_line(&run(
+        &ann,
+        &["--base", &base, "--queries", &queries, "--json"],
+    ));
+    let mut keys: Vec<&str> = report
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    assert_eq!(keys, ANN_KEYS);
+    assert_eq!(number(&report, "k"), 10.0);
+    assert_eq!(number(&report, "ef"), 64.0);
+    assert!(number(&report, "qps") > 0.0, "{report}");
+    // 150 vectors: an ef of 64 finds (nearly) every true neighbour.
+    assert!(number(&report, "recall@k") >= 0.95, "{report}");
+}
+
+/// Recall counts the exact neighbours that exist: with k above the number of
+/// vectors the exact scan returns all of them, and a search that finds them
+/// all has recall 1 (dividing by k instead gave 150 / 400 here).
+#[test]
+fn ann_recall_with_k_above_the_number_of_vectors_is_one() {
+    let Some(ann) = example("ann") else { return };
+    let base = format!("{DATA}/faq.emb.npy");
+    let queries = format!("{DATA}/faq_queries.emb.npy");
+    let report = last_json_line(&run(
+        &ann,
+        &[
+            "--base",
+            &base,
+            "--queries",
+            &queries,
+            "--k",
+            "400",
+            "--json",
+        ],
+    ));
+    assert_eq!(number(&report, "recall@k"), 1.0, "{report}");
+}
+
+#[test]
+fn ann_with_vectors_of_another_dimension_fails_with_one_line() {
+    let Some(ann) = example("ann") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let queries = dir.path().join("q8.npy");
+    std::fs::write(&queries, npy_f32(&[[0.5f32; 8]; 3])).expect("write");
+    let base = format!("{DATA}/faq.emb.npy");
+    let output = run(
+        &ann,
+        &["--base", &base, "--queries", &queries.to_string_lossy()],
+    );
+    assert_one_line_error(&output, "8 dimensions");
+}
+
+/// A little-endian float32 `.npy` (format 1.0) of the given rows.
+fn npy_f32<const D: usize>(rows: &[[f32; D]]) -> Vec<u8> {
+    let mut header = format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {D}), }}",
+        rows.len()
+    );
+    // Magic (6) + version (2) + length (2) + header + newline: a multiple of 64.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    for row in rows {
+        for x in row {
+            bytes.extend(x.to_le_bytes());
+        }
+    }
+    bytes
 }
