@@ -96,7 +96,8 @@ struct Args {
     /// Questions to answer (one per line; default stdin).
     #[arg(long)]
     questions: Option<PathBuf>,
-    /// Labelled queries {"text","expected"} to calibrate the threshold on (JSONL data only).
+    /// Labelled queries {"text","expected"} to calibrate the threshold on
+    /// (`expected`: an entry id, or null when no entry should match).
     #[arg(long)]
     calibrate: Option<PathBuf>,
     /// HNSW search breadth of the dense side (default: the index's `ef_search`).
@@ -124,6 +125,7 @@ fn main() -> ExitCode {
 }
 
 /// One stored FAQ item.
+#[derive(Clone)]
 struct Item {
     id: String,
     question: String,
@@ -336,9 +338,19 @@ fn answer(args: &Args) -> Result<()> {
         read_faq_jsonl(&args.data)?
     };
     let mode = args.mode.unwrap_or(ModeArg::Sparse);
+    if mode != ModeArg::Sparse {
+        // Without this check dense mode failed at the first question and
+        // hybrid quietly ran sparse-only.
+        return Err(Error::InvalidInput(format!(
+            "--mode {} needs a vector for every question, and this example has no embedder \
+             for typed questions: answer with --mode sparse, or evaluate with --eval on a \
+             BEIR directory with .npy vectors",
+            format!("{mode:?}").to_lowercase()
+        )));
+    }
     let mut threshold = args.threshold.unwrap_or(FaqConfig::default().threshold);
     if let Some(path) = &args.calibrate {
-        let (cache, keys) = build(config(args, mode, threshold), read_faq_jsonl(&args.data)?)?;
+        let (cache, keys) = build(config(args, mode, threshold), items.clone())?;
         let ids: HashMap<&String, EntryId> = keys.iter().map(|(e, k)| (k, *e)).collect();
         let pairs: Vec<(LookupRequest, Option<EntryId>)> = read_labelled(path)?
             .into_iter()
@@ -395,10 +407,10 @@ fn print_lookup(question: &str, lookup: &Lookup) {
             hit.score, hit.matched_question, hit.answer
         ),
         Lookup::Miss(miss) => {
-            let nearest = miss
-                .nearest
-                .first()
-                .map_or_else(String::new, |c| format!("{:.3} {:?}", c.score, c.question));
+            let nearest = miss.nearest.first().map_or_else(
+                || "none".to_string(),
+                |c| format!("{:.3} {:?}", c.score, c.question),
+            );
             let why = miss
                 .refused_by
                 .as_ref()

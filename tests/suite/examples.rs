@@ -9,8 +9,9 @@
 
 use crate::example_bin;
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use example_bin::example;
 use serde_json::Value;
@@ -242,6 +243,105 @@ fn faq_eval_leaves_out_entries_without_a_question() {
         for key in ["precision", "recall", "hit_rate"] {
             assert_unit(&summary, key);
         }
+    }
+}
+
+/// A stored question verbatim, and one that shares no term with any.
+const FAQ_QUESTIONS: &str = "Is the pharmacy open on Sunday?\nhow far away is the moon\n";
+
+fn assert_answered(output: &Output) {
+    assert!(output.status.success(), "{}", stderr(output));
+    let out = stdout(output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "HIT  1.000  \"Is the pharmacy open on Sunday?\" ~ \"Is the pharmacy open on Sunday?\""
+        ),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("open on Sunday from 10 am to 4 pm"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("MISS \"how far away is the moon\""),
+        "{out}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&"lookups 2 hits 1 misses 1 hit rate 0.500"),
+        "{out}"
+    );
+}
+
+#[test]
+fn faq_answers_questions_from_a_file_and_from_stdin() {
+    let Some(faq) = example("faq") else { return };
+    let data = format!("{DATA}/faq.jsonl");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(&questions, FAQ_QUESTIONS).expect("write");
+    let questions = questions.to_string_lossy().into_owned();
+    assert_answered(&run(&faq, &["--data", &data, "--questions", &questions]));
+
+    let mut child = Command::new(&faq)
+        .args(["--data", &data])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn faq");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(FAQ_QUESTIONS.as_bytes())
+        .expect("write stdin");
+    drop(stdin);
+    assert_answered(&child.wait_with_output().expect("faq output"));
+}
+
+/// `--calibrate` works on both data layouts (it read the BEIR directory as a
+/// JSONL file before) and prints the precision/recall table first.
+#[test]
+fn faq_calibrates_on_labelled_questions_before_answering() {
+    let Some(faq) = example("faq") else { return };
+    let labelled = format!("{DATA}/faq_queries.jsonl");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(&questions, "how far away is the moon\n").expect("write");
+    let questions = questions.to_string_lossy().into_owned();
+    for data in [format!("{DATA}/faq.jsonl"), format!("{DATA}/faq_beir")] {
+        let output = run(
+            &faq,
+            &[
+                "--data",
+                &data,
+                "--calibrate",
+                &labelled,
+                "--questions",
+                &questions,
+            ],
+        );
+        assert!(output.status.success(), "{data}: {}", stderr(&output));
+        let out = stdout(&output);
+        assert!(
+            out.contains("mode Sparse: 120 queries, 90 with a relevant entry"),
+            "{out}"
+        );
+        assert!(out.contains("threshold  served correct precision"), "{out}");
+        assert!(
+            out.lines().any(|l| l.starts_with("MISS \"how far away")),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn faq_answering_in_dense_mode_without_an_embedder_fails_with_one_line() {
+    let Some(faq) = example("faq") else { return };
+    let data = format!("{DATA}/faq.jsonl");
+    for mode in ["dense", "hybrid"] {
+        let output = run(&faq, &["--data", &data, "--mode", mode]);
+        assert_one_line_error(&output, "no embedder");
     }
 }
 
