@@ -45,7 +45,7 @@ struct Args {
     /// BEIR directory (corpus.jsonl, queries.jsonl, qrels.tsv, optional *.emb.npy).
     #[arg(long)]
     data: PathBuf,
-    /// TfidfParams JSON (scikit-learn names) for the sparse side.
+    /// JSON file of TfidfParams (scikit-learn names) for the sparse side.
     #[arg(long)]
     params: Option<PathBuf>,
     /// Print one JSON object as the last stdout line.

@@ -36,7 +36,7 @@ struct Args {
     /// Corpus: .jsonl (field `text`, optional `title`) or .txt (one document per line).
     #[arg(long)]
     input: PathBuf,
-    /// JSON object of sklearn TfidfVectorizer parameters (default: sklearn defaults).
+    /// JSON file: an object of sklearn TfidfVectorizer parameters (default: sklearn defaults).
     #[arg(long)]
     params: Option<PathBuf>,
     /// Output directory (created if missing).
