@@ -156,7 +156,12 @@ fn build(args: &Args, base: &Matrix) -> Result<DenseIndex> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let persisted =
             bincode::serde::decode_from_std_read(&mut BufReader::new(file), bincode_config())
-                .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?;
+                .map_err(|e| {
+                    Error::InvalidInput(format!(
+                        "{}: not an index written by --save-index ({e})",
+                        path.display()
+                    ))
+                })?;
         return DenseIndex::from_persisted(persisted);
     }
     let index = build_collection(args, base)?.index().to_persisted();
