@@ -191,12 +191,21 @@ impl FaqCache {
     /// # Errors
     /// Index errors (not expected).
     pub fn bump_data_version(&self) -> Result<u64> {
-        let version = {
-            let mut state = self.lock_state();
-            state.data_version += 1;
-            state.data_version
-        };
-        self.invalidate(Invalidation::OlderThan(version))?;
+        // One critical section: a lookup or snapshot that sees the new
+        // version also sees the old entries gone (raising the version and
+        // removing them under separate locks let a lookup in between serve
+        // an entry of the old version).
+        let mut index = self.write_index();
+        let mut state = self.lock_state();
+        let version = state.data_version + 1;
+        let stale = Invalidation::OlderThan(version);
+        remove_matching(
+            &mut index,
+            &mut state,
+            |e| stale.matches(e),
+            &self.counters.invalidations,
+        )?;
+        state.data_version = version;
         Ok(version)
     }
 
@@ -258,15 +267,7 @@ impl FaqCache {
     fn remove_where(&self, pred: impl Fn(&FaqEntry) -> bool, counter: &AtomicU64) -> Result<usize> {
         let mut index = self.write_index();
         let mut state = self.lock_state();
-        let ids: Vec<EntryId> = state
-            .entries
-            .values()
-            .filter(|e| pred(e))
-            .map(|e| e.id)
-            .collect();
-        remove_entries(&mut index, &mut state, &ids)?;
-        Counters::bump(counter, ids.len() as u64);
-        Ok(ids.len())
+        remove_matching(&mut index, &mut state, pred, counter)
     }
 
     /// Evicts down to `max_entries`, sparing the entries just inserted (`fresh`)
@@ -325,6 +326,25 @@ impl FaqCache {
         }
         Ok(())
     }
+}
+
+/// Removes the entries matching `pred` (the caller holds both locks) and
+/// counts them in `counter`.
+fn remove_matching(
+    index: &mut Index,
+    state: &mut State,
+    pred: impl Fn(&FaqEntry) -> bool,
+    counter: &AtomicU64,
+) -> Result<usize> {
+    let ids: Vec<EntryId> = state
+        .entries
+        .values()
+        .filter(|e| pred(e))
+        .map(|e| e.id)
+        .collect();
+    remove_entries(index, state, &ids)?;
+    Counters::bump(counter, ids.len() as u64);
+    Ok(ids.len())
 }
 
 /// Names the failing item of a batch of several in a parameter error (a load

@@ -1,4 +1,4 @@
-//! Namespace isolation under concurrent inserts and lookups from several threads.
+//! Namespace isolation and version bumps under concurrent inserts and lookups from several threads.
 
 use std::sync::Arc;
 use std::thread;
@@ -74,4 +74,61 @@ fn no_cross_namespace_answer_under_concurrency() {
         (namespaces.len() * topics.len() * 6 * topics.len()) as u64
     );
     assert_eq!(stats.hits + stats.misses, stats.lookups);
+}
+
+/// A data-version bump is atomic: a lookup that starts once the new version is
+/// visible never serves an entry stored under an older one (the bump used to
+/// raise the version, release the lock, and only then remove the old entries,
+/// so a lookup or a snapshot could fall into the gap: this test caught it in
+/// every run).
+#[test]
+fn no_stale_version_is_served_after_a_bump_returns() {
+    let config = FaqConfig {
+        score: ScoreMode::Sparse,
+        threshold: 0.3,
+        ..FaqConfig::default()
+    };
+    let cache = Arc::new(FaqCache::builder().config(config).build().unwrap());
+    let question = "how do I reset my password";
+    let store = |cache: &FaqCache, version: u64| {
+        let options = InsertOptions::new().meta("version", version.to_string());
+        cache
+            .insert(question, "Settings, then Reset.", options)
+            .unwrap();
+    };
+    store(&cache, cache.data_version());
+    let bumps = 300;
+    let bumper = {
+        let cache = Arc::clone(&cache);
+        thread::spawn(move || {
+            for _ in 0..bumps {
+                let version = cache.bump_data_version().unwrap();
+                store(&cache, version);
+            }
+        })
+    };
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || {
+                let mut served = 0;
+                while cache.data_version() < bumps {
+                    let current = cache.data_version();
+                    if let Lookup::Hit(hit) = cache.lookup(question).unwrap() {
+                        let stored: u64 = hit.metadata["version"].parse().unwrap();
+                        assert!(
+                            stored >= current,
+                            "served an entry of version {stored} after the bump to {current}"
+                        );
+                        served += 1;
+                    }
+                }
+                served
+            })
+        })
+        .collect();
+    bumper.join().unwrap();
+    let served: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
+    assert!(served > 0, "some lookups must hit");
+    assert_eq!(cache.len(), 1, "only the newest version's entry is left");
 }
