@@ -79,8 +79,14 @@
 //!
 //! # Concurrency
 //!
-//! All methods take `&self`. Lookups share a read lock on the index; inserts and
-//! invalidations take the write lock. Counters are atomics.
+//! All methods take `&self`, and `FaqCache` is `Send + Sync`. Lookups share a
+//! read lock on the index; inserts, removals, invalidations, purges, version
+//! bumps and refits take the write lock, and each is one critical section: a
+//! lookup sees it whole or not at all (never a half-inserted entry, never an
+//! entry of a data version older than the version it can read), and a
+//! [`save`](FaqCache::save) is a consistent cut. Counters are atomics bumped
+//! after each lookup's decision, so [`FaqCache::stats`] read while lookups run
+//! may lag them (`hits + misses` briefly below `lookups`).
 //!
 //! # Quirks
 //!
