@@ -1,7 +1,7 @@
 //! Model-based test of `FaqCache`: random sequences of inserts (namespaces,
 //! absolute and sliding TTLs, tags, sources, alternates), lookups, removals,
-//! invalidations, data-version bumps, clock moves, purges, LRU evictions and
-//! snapshot round trips, checked after every step against a plain model of
+//! invalidations, data-version bumps, clock moves, purges, refits, refused
+//! batches, LRU evictions and snapshot round trips, checked after every step against a plain model of
 //! the entries that must be live.
 //!
 //! Checked: a hit is always a live, unexpired entry of the lookup's namespace
@@ -84,6 +84,9 @@ enum Op {
     Advance(u64),
     Purge,
     Reload,
+    Refit,
+    /// A batch whose last item has an empty question: refused whole.
+    FailedBatch(Vec<usize>),
 }
 
 fn words() -> impl Strategy<Value = Vec<usize>> {
@@ -124,6 +127,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (1u64..40).prop_map(Op::Advance),
         1 => Just(Op::Purge),
         1 => Just(Op::Reload),
+        1 => Just(Op::Refit),
+        1 => words().prop_map(Op::FailedBatch),
     ]
 }
 
@@ -302,6 +307,16 @@ impl Harness {
                 assert_eq!(n, self.drop_where(|e| e.expired(now)));
             }
             Op::Reload => self.reload(),
+            Op::Refit => self.cache.refit().unwrap(),
+            Op::FailedBatch(words) => {
+                let batch = vec![
+                    (sentence(&words), "kept?".to_string(), InsertOptions::new()),
+                    (" ".to_string(), "never".to_string(), InsertOptions::new()),
+                ];
+                let inserts = self.cache.stats().inserts;
+                assert!(self.cache.insert_batch(batch).is_err());
+                assert_eq!(self.cache.stats().inserts, inserts);
+            }
         }
         self.check();
     }
