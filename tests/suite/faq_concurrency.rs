@@ -3,7 +3,10 @@
 use std::sync::Arc;
 use std::thread;
 
-use twofold::faq::{FaqCache, FaqConfig, InsertOptions, Lookup, LookupRequest, ScoreMode};
+use twofold::faq::{
+    FaqCache, FaqConfig, FaqLoadOptions, InsertOptions, Invalidation, Lookup, LookupRequest,
+    ScoreMode,
+};
 
 #[test]
 fn no_cross_namespace_answer_under_concurrency() {
@@ -131,4 +134,82 @@ fn no_stale_version_is_served_after_a_bump_returns() {
     let served: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
     assert!(served > 0, "some lookups must hit");
     assert_eq!(cache.len(), 1, "only the newest version's entry is left");
+}
+
+/// Snapshots taken while other threads insert, remove, purge, bump the data
+/// version and look up are consistent cuts: every one loads (loading checks
+/// that the entry table and the index agree), and serves only entries it holds.
+#[test]
+fn snapshots_taken_under_concurrent_changes_always_load() {
+    let config = FaqConfig {
+        score: ScoreMode::Sparse,
+        threshold: 0.3,
+        max_entries: Some(40),
+        ..FaqConfig::default()
+    };
+    let cache = Arc::new(FaqCache::builder().config(config).build().unwrap());
+    let rounds = 150;
+    let writers: Vec<_> = ["red", "blue"]
+        .into_iter()
+        .map(|ns| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || {
+                for round in 0..rounds {
+                    let options = InsertOptions::new()
+                        .namespace(ns)
+                        .tag(format!("t{}", round % 3));
+                    let question = format!("question {round} about topic {} in {ns}", round % 7);
+                    let id = cache
+                        .insert(&question, &format!("{ns} {round}"), options)
+                        .unwrap();
+                    match round % 10 {
+                        3 => {
+                            cache.remove(id).unwrap();
+                        }
+                        5 => {
+                            cache.invalidate(Invalidation::Tag("t1".into())).unwrap();
+                        }
+                        7 => {
+                            cache.purge_expired().unwrap();
+                        }
+                        9 if ns == "red" => {
+                            cache.bump_data_version().unwrap();
+                        }
+                        _ => {}
+                    }
+                    let request = LookupRequest::new(format!("topic {}", round % 7)).namespace(ns);
+                    cache.lookup_with(&request).unwrap();
+                }
+            })
+        })
+        .collect();
+    let saver = {
+        let cache = Arc::clone(&cache);
+        thread::spawn(move || {
+            let mut loaded = 0;
+            while loaded < 40 {
+                let bytes = cache.to_snapshot_bytes().unwrap();
+                let copy = FaqCache::load_bytes(&bytes, FaqLoadOptions::new())
+                    .unwrap_or_else(|e| panic!("snapshot {loaded} does not load: {e}"));
+                for ns in ["red", "blue"] {
+                    let request = LookupRequest::new("question about topic 3").namespace(ns);
+                    if let Lookup::Hit(hit) = copy.lookup_with(&request).unwrap() {
+                        let entry = copy.get(hit.entry_id).expect("a hit is an entry it holds");
+                        assert_eq!(entry.namespace, ns);
+                        assert!(hit.answer.starts_with(ns), "{ns} got {:?}", hit.answer);
+                    }
+                }
+                loaded += 1;
+            }
+            loaded
+        })
+    };
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    assert_eq!(saver.join().unwrap(), 40);
+    let bytes = cache.to_snapshot_bytes().unwrap();
+    let last = FaqCache::load_bytes(&bytes, FaqLoadOptions::new()).unwrap();
+    assert_eq!(last.len(), cache.len());
+    assert!(cache.len() <= 40);
 }
