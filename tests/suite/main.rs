@@ -22,6 +22,7 @@ mod sparse_util;
 
 mod analysis_parity;
 mod dense;
+mod dense_model;
 mod dense_persist;
 mod dense_recall;
 mod embed;
