@@ -7,8 +7,9 @@
 //! Checked against a plain map of the live vectors: every search returns
 //! `min(k, acceptable vectors)` distinct live keys, best first, each with its
 //! exact score, and finds the exact top k (recall over a sequence ≥ 0.97 at
-//! ef = 64 on 8-d data); deleted or replaced vectors never come back; a
-//! persistence round trip gives identical results.
+//! ef = 64 on 8-d data) with no filter, a filter passing half the keys, and one
+//! passing 4% (which switches to an exact scan); deleted or replaced vectors
+//! never come back; a persistence round trip gives identical results.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -31,7 +32,7 @@ enum Op {
     Search {
         query: [i8; DIM],
         k: usize,
-        even_only: bool,
+        filter: Option<u64>,
     },
     Reload,
 }
@@ -49,8 +50,10 @@ fn op() -> impl Strategy<Value = Op> {
         4 => prop::collection::vec(vector(), 1..30).prop_map(Op::Add),
         2 => (any::<usize>(), vector()).prop_map(|(pick, vector)| Op::Update { pick, vector }),
         3 => any::<usize>().prop_map(|pick| Op::Delete { pick }),
-        5 => (vector(), 1usize..20, any::<bool>())
-            .prop_map(|(query, k, even_only)| Op::Search { query, k, even_only }),
+        // Keys divisible by 2 pass half the rows (graph search with a
+        // filter); by 25, under the 5% that switches to an exact scan.
+        5 => (vector(), 1usize..20, prop::option::of(prop::sample::select(vec![2u64, 25])))
+            .prop_map(|(query, k, filter)| Op::Search { query, k, filter }),
         1 => Just(Op::Reload),
     ]
 }
@@ -138,25 +141,22 @@ impl Harness {
                 self.live.remove(&key);
                 assert!(self.collection.delete(key).is_err(), "deleted twice");
             }
-            Op::Search {
-                query,
-                k,
-                even_only,
-            } => self.search(&floats(&query), k, even_only),
+            Op::Search { query, k, filter } => self.search(&floats(&query), k, filter),
             Op::Reload => self.reload(),
         }
         assert_eq!(self.collection.len(), self.live.len());
     }
 
-    fn search(&mut self, query: &[f32], k: usize, even_only: bool) {
+    fn search(&mut self, query: &[f32], k: usize, filter: Option<u64>) {
         if self.live.is_empty() {
             return;
         }
+        let passes = |key: u64| filter.is_none_or(|m| key.is_multiple_of(m));
         let ids = self.collection.ids();
-        let even = |id: DocId| matches!(ids.key(id), Some(DocKey::U64(key)) if key % 2 == 0);
+        let accept = |id: DocId| matches!(ids.key(id), Some(DocKey::U64(key)) if passes(*key));
         let params = SearchParams::k(k);
-        let params = if even_only {
-            params.filter(&even)
+        let params = if filter.is_some() {
+            params.filter(&accept)
         } else {
             params
         };
@@ -164,11 +164,11 @@ impl Harness {
         let mut exact: Vec<(u64, f32)> = self
             .live
             .iter()
-            .filter(|(key, _)| !even_only || *key % 2 == 0)
+            .filter(|(key, _)| passes(**key))
             .map(|(&key, v)| (key, exact_score(self.metric, query, v)))
             .collect();
         exact.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        assert_eq!(hits.len(), k.min(exact.len()), "k {k}, filter {even_only}");
+        assert_eq!(hits.len(), k.min(exact.len()), "k {k}, filter {filter:?}");
         let mut seen = HashSet::new();
         for pair in hits.windows(2) {
             assert!(pair[0].score >= pair[1].score, "not best first: {hits:?}");
@@ -178,7 +178,7 @@ impl Harness {
                 panic!("unexpected key {:?}", hit.key);
             };
             assert!(seen.insert(key), "{key} returned twice");
-            assert!(!even_only || key % 2 == 0, "{key} passed the filter");
+            assert!(passes(key), "{key} passed the filter {filter:?}");
             let Some(v) = self.live.get(&key) else {
                 panic!("{key} is not live");
             };
