@@ -182,6 +182,11 @@ fn build(config: FaqConfig, items: Vec<Item>) -> Result<(FaqCache, HashMap<Entry
 // ---------------------------------------------------------------- evaluation
 
 fn evaluate(args: &Args) -> Result<()> {
+    // As the cache itself refuses one (answer mode): a NaN or infinite
+    // threshold would print `"threshold": null` with a meaningless summary.
+    if args.threshold.is_some_and(|t| !t.is_finite()) {
+        return Err(Error::invalid_parameter("threshold", "must be finite"));
+    }
     let dir = &args.data;
     let mut items = read_corpus(&dir.join("corpus.jsonl"))?;
     let queries = read_queries(&dir.join("queries.jsonl"))?;

@@ -346,6 +346,17 @@ fn faq_answering_in_dense_mode_without_an_embedder_fails_with_one_line() {
 }
 
 #[test]
+fn faq_eval_with_a_threshold_that_is_not_finite_fails_with_one_line() {
+    let Some(faq) = example("faq") else { return };
+    let data = format!("{DATA}/faq_beir");
+    for t in ["nan", "inf", "-inf"] {
+        let threshold = format!("--threshold={t}");
+        let output = run(&faq, &["--data", &data, "--eval", "--json", &threshold]);
+        assert_one_line_error(&output, "must be finite");
+    }
+}
+
+#[test]
 fn faq_without_data_fails_with_one_line() {
     let Some(faq) = example("faq") else { return };
     let output = run(&faq, &["--data", "no/such/dir", "--eval"]);
