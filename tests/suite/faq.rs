@@ -1,6 +1,7 @@
 //! FaqCache behaviour: TTLs on a manual clock, versions, sources, eviction,
 //! namespaces, thresholds, guards, model fingerprints, persistence parts.
 
+use crate::faq_common::{answer, filler, sparse};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -11,14 +12,6 @@ use twofold::faq::{
 };
 use twofold::index::Index;
 use twofold::Error;
-
-fn sparse(threshold: f64) -> FaqConfig {
-    FaqConfig {
-        score: ScoreMode::Sparse,
-        threshold,
-        ..FaqConfig::default()
-    }
-}
 
 fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(
@@ -32,22 +25,6 @@ fn cache_with(config: FaqConfig, clock: &Arc<ManualClock>) -> FaqCache {
         .clock(clock.clone())
         .build()
         .unwrap()
-}
-
-/// A few unrelated questions so that idf means something.
-fn filler(cache: &FaqCache) {
-    for (q, a) in [
-        ("What are your opening hours?", "9 to 5."),
-        ("Where is the nearest store?", "Main Street."),
-        ("Do you sell gift cards?", "Yes, in store."),
-        ("How do I contact support?", "Call us."),
-    ] {
-        cache.insert(q, a, InsertOptions::new()).unwrap();
-    }
-}
-
-fn answer(lookup: &Lookup) -> Option<&str> {
-    lookup.hit().map(|h| h.answer.as_str())
 }
 
 const RESET_Q: &str = "How do I reset my password?";

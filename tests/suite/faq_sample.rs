@@ -3,12 +3,11 @@
 
 use crate::faq_common;
 
-use faq_common::{read_jsonl, Entry, Query};
+use faq_common::{read_jsonl, sample_items, Entry, Query};
 use std::collections::HashMap;
 
 use twofold::faq::{
-    EntryId, FaqCache, FaqConfig, InsertOptions, Lookup, LookupRequest, Refusal, ScoreMode,
-    VetoReason,
+    EntryId, FaqCache, FaqConfig, Lookup, LookupRequest, Refusal, ScoreMode, VetoReason,
 };
 
 struct Sample {
@@ -20,15 +19,7 @@ struct Sample {
 fn sample(config: FaqConfig) -> Sample {
     let entries: Vec<Entry> = read_jsonl("faq.jsonl");
     let cache = FaqCache::builder().config(config).build().unwrap();
-    let items = entries
-        .iter()
-        .map(|e| {
-            let mut options = InsertOptions::new().meta("faq_id", e.id.clone());
-            options.tags = e.tags.clone();
-            options.alternates = e.alternates.clone();
-            (e.question.clone(), e.answer.clone(), options)
-        })
-        .collect();
+    let items = sample_items(&entries);
     let entry_ids = cache.insert_batch(items).unwrap();
     let ids = entries
         .iter()

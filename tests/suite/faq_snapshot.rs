@@ -4,7 +4,7 @@
 
 use crate::faq_common;
 
-use faq_common::{read_jsonl, Entry, Query};
+use faq_common::{answer, filler, read_jsonl, sample_items, sparse, Entry, Query};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -79,15 +79,7 @@ fn sample_cache(
     let cache = builder.build().unwrap();
     let entries: Vec<Entry> = read_jsonl("faq.jsonl");
     assert!(entries.len() >= 100, "examples/data/faq.jsonl is missing");
-    let items = entries
-        .iter()
-        .map(|e| {
-            let mut options = InsertOptions::new().meta("faq_id", e.id.clone());
-            options.tags = e.tags.clone();
-            options.alternates = e.alternates.clone();
-            (e.question.clone(), e.answer.clone(), options)
-        })
-        .collect();
+    let items = sample_items(&entries);
     cache.insert_batch(items).unwrap();
     cache
 }
@@ -164,30 +156,6 @@ fn hybrid_sample_round_trip_gives_identical_lookups() {
         ..FaqConfig::default()
     };
     assert_same_behaviour(config, Some("hash-32"));
-}
-
-fn sparse(threshold: f64) -> FaqConfig {
-    FaqConfig {
-        score: ScoreMode::Sparse,
-        threshold,
-        ..FaqConfig::default()
-    }
-}
-
-/// A few unrelated questions so that idf means something.
-fn filler(cache: &FaqCache) {
-    for (q, a) in [
-        ("What are your opening hours?", "9 to 5."),
-        ("Where is the nearest store?", "Main Street."),
-        ("Do you sell gift cards?", "Yes, in store."),
-        ("How do I contact support?", "Call us."),
-    ] {
-        cache.insert(q, a, InsertOptions::new()).unwrap();
-    }
-}
-
-fn answer(lookup: &Lookup) -> Option<&str> {
-    lookup.hit().map(|h| h.answer.as_str())
 }
 
 fn cache_at(config: FaqConfig, clock: Arc<ManualClock>) -> FaqCache {
