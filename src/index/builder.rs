@@ -230,22 +230,28 @@ impl Index {
     }
 
     /// Creates the dense index from the first vector if needed, and checks every
-    /// vector against it before anything is inserted.
+    /// vector against it before anything is inserted. A new dense index is kept
+    /// only when every vector passes: a refused batch must not fix the
+    /// dimension of a text-only index.
     pub(crate) fn prepare_dense(&mut self, docs: &[Document]) -> Result<()> {
-        let first = docs.iter().find_map(|d| d.vector.as_ref());
-        if let (None, Some(v)) = (&self.dense, first) {
-            if v.is_empty() {
+        let mut vectors = docs.iter().filter_map(|d| d.vector.as_ref()).peekable();
+        let created = match (&self.dense, vectors.peek()) {
+            (None, Some(v)) if v.is_empty() => {
                 return Err(Error::invalid_parameter(
                     "vector",
                     "must have at least 1 dimension",
                 ));
             }
-            self.dense = Some(DenseIndex::new(v.len(), self.config.dense.clone())?);
-        }
-        if let Some(dense) = &self.dense {
-            for v in docs.iter().filter_map(|d| d.vector.as_ref()) {
+            (None, Some(v)) => Some(DenseIndex::new(v.len(), self.config.dense.clone())?),
+            _ => None,
+        };
+        if let Some(dense) = created.as_ref().or(self.dense.as_ref()) {
+            for v in vectors {
                 dense.metric().prepare(dense.dim(), v)?;
             }
+        }
+        if created.is_some() {
+            self.dense = created;
         }
         Ok(())
     }

@@ -417,3 +417,34 @@ fn frozen_mode_ignores_new_terms_until_refit_and_reports_drift() {
         .unwrap();
     assert_eq!(after.hits[0].key, "e".into());
 }
+
+#[test]
+fn a_refused_first_vector_leaves_a_text_only_index_without_a_dense_side() {
+    // A text-only index takes its dimension from the first vector it is
+    // given; a batch refused for a bad vector must not have fixed it.
+    let text_only: Vec<Document> = tiny_docs()
+        .into_iter()
+        .map(|d| Document::new(d.key.clone()).title(d.title.clone()))
+        .collect();
+    let mut index = Index::builder().build(text_only).unwrap();
+    let mixed = vec![
+        Document::new("x").title("kiwi").vector(vec![1.0, 0.0]),
+        Document::new("y").title("plum").vector(vec![0.0, 1.0, 0.0]),
+    ];
+    assert!(matches!(
+        index.add_batch(mixed),
+        Err(Error::DimensionMismatch {
+            expected: 2,
+            found: 3
+        })
+    ));
+    let zero = Document::new("z").title("fig").vector(vec![0.0; 5]);
+    assert!(matches!(index.add(zero), Err(Error::ZeroVector)));
+    assert_eq!(index.dense_dim(), None, "failed calls change nothing");
+    index
+        .add(Document::new("y").title("plum").vector(vec![0.0, 1.0, 0.0]))
+        .unwrap();
+    assert_eq!(index.dense_dim(), Some(3));
+    let dense = SearchRequest::vector(vec![0.0, 1.0, 0.0]).mode(Mode::Dense);
+    assert_eq!(keys(&index, &dense), vec![DocKey::from("y")]);
+}
