@@ -129,7 +129,9 @@ impl IndexBuilder {
         let mut index = self.empty_index()?;
         let ids = index.assign_ids(&docs)?;
         self.embed_missing(&mut docs)?;
-        index.prepare_dense(&docs)?;
+        if let Some(dense) = index.check_dense(&docs)? {
+            index.dense = Some(dense);
+        }
         self.report(Stage::Counting, 0, total);
         let records = index.count_records(&docs)?;
         self.report(Stage::Counting, total, total);
@@ -229,11 +231,11 @@ impl Index {
             .collect()
     }
 
-    /// Creates the dense index from the first vector if needed, and checks every
-    /// vector against it before anything is inserted. A new dense index is kept
-    /// only when every vector passes: a refused batch must not fix the
-    /// dimension of a text-only index.
-    pub(crate) fn prepare_dense(&mut self, docs: &[Document]) -> Result<()> {
+    /// Checks every vector against the dense index, or against a new one
+    /// made from the first vector when there is none yet; returns that new
+    /// one, for the caller to install once nothing else can refuse the change
+    /// (a refused change must not fix a text-only index's dimension).
+    pub(crate) fn check_dense(&self, docs: &[Document]) -> Result<Option<DenseIndex>> {
         let mut vectors = docs.iter().filter_map(|d| d.vector.as_ref()).peekable();
         let created = match (&self.dense, vectors.peek()) {
             (None, Some(v)) if v.is_empty() => {
@@ -250,10 +252,7 @@ impl Index {
                 dense.metric().prepare(dense.dim(), v)?;
             }
         }
-        if created.is_some() {
-            self.dense = created;
-        }
-        Ok(())
+        Ok(created)
     }
 
     /// Analyses and counts the documents in parallel.

@@ -5,9 +5,10 @@
 
 use std::collections::HashSet;
 
-use super::state::embedding_text;
+use super::state::{embedding_text, Record};
 use super::terms::Weights;
 use super::{Document, Index, StatsMode};
+use crate::dense::DenseIndex;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, DocKey};
 
@@ -37,7 +38,10 @@ impl Index {
     /// # Errors
     /// [`Error::DuplicateKey`] if the key is live; [`Error::DimensionMismatch`],
     /// [`Error::NonFiniteVector`], [`Error::ZeroVector`] for a bad vector; the
-    /// embedder's errors. The index is unchanged on error.
+    /// embedder's errors; scikit-learn's fitting errors ([`Error::EmptyVocabulary`],
+    /// [`Error::MaxDfBelowMinDf`], [`Error::NoTermsRemain`]) when these are the
+    /// first documents of an index with frozen statistics built empty (they fit
+    /// its vocabulary). The index is unchanged on error.
     pub fn add(&mut self, document: Document) -> Result<()> {
         self.add_batch(vec![document])
     }
@@ -50,8 +54,10 @@ impl Index {
     pub fn add_batch(&mut self, documents: Vec<Document>) -> Result<()> {
         let mut documents = documents;
         self.check_new_keys(&documents, &HashSet::new())?;
-        self.prepare_vectors(&mut documents)?;
-        self.insert_prepared(&documents)?;
+        let new_dense = self.prepare_vectors(&mut documents)?;
+        let records = self.count_checked(&documents, &[])?;
+        self.install_dense(new_dense);
+        self.insert_prepared(&documents, records)?;
         self.after_change()
     }
 
@@ -75,11 +81,13 @@ impl Index {
         self.check_live_keys(&keys)?;
         let replaced: HashSet<DocKey> = keys.iter().cloned().collect();
         self.check_new_keys(&documents, &replaced)?;
-        self.prepare_vectors(&mut documents)?;
+        let new_dense = self.prepare_vectors(&mut documents)?;
+        let records = self.count_checked(&documents, &keys)?;
+        self.install_dense(new_dense);
         for key in &keys {
             self.remove_one(key)?;
         }
-        self.insert_prepared(&documents)?;
+        self.insert_prepared(&documents, records)?;
         self.after_change()
     }
 
@@ -160,8 +168,10 @@ impl Index {
         Ok(())
     }
 
-    /// Embeds documents without a vector (if there is an embedder) and checks every vector.
-    fn prepare_vectors(&mut self, docs: &mut [Document]) -> Result<()> {
+    /// Embeds documents without a vector (if there is an embedder) and checks
+    /// every vector; returns the dense index to install when this is a
+    /// text-only index's first vector (see [`check_dense`](Self::check_dense)).
+    fn prepare_vectors(&self, docs: &mut [Document]) -> Result<Option<DenseIndex>> {
         if let Some(embedder) = &self.embedder {
             let missing: Vec<usize> = (0..docs.len())
                 .filter(|&i| docs[i].vector.is_none())
@@ -187,13 +197,65 @@ impl Index {
                 }
             }
         }
-        self.prepare_dense(docs)
+        self.check_dense(docs)
     }
 
-    /// Inserts checked documents on both sides (the sparse rows weighed with the
-    /// current snapshot; live mode re-weighs afterwards).
-    fn insert_prepared(&mut self, docs: &[Document]) -> Result<()> {
-        let records = self.count_records(docs)?;
+    /// Installs the dense index [`check_dense`](Self::check_dense) made for a
+    /// text-only index's first vectors.
+    fn install_dense(&mut self, created: Option<DenseIndex>) {
+        if created.is_some() {
+            self.dense = created;
+        }
+    }
+
+    /// Counts the terms of `docs` (adding their new terms to the dictionary)
+    /// and, when replacing the documents of `replaced` with them gives a
+    /// frozen index its first fit, checks that this fit succeeds. On error
+    /// the dictionary is as it was: a refused change leaves no terms behind.
+    fn count_checked(&mut self, docs: &[Document], replaced: &[DocKey]) -> Result<Vec<Record>> {
+        let terms_before = self.dictionary.len();
+        let checked = self.count_records(docs).and_then(|records| {
+            self.check_first_fit(replaced, &records)?;
+            Ok(records)
+        });
+        if checked.is_err() {
+            self.dictionary.truncate(terms_before);
+        }
+        checked
+    }
+
+    /// A frozen index with no fit yet (built empty) fits on its first
+    /// documents after they are inserted (see `after_change`); this runs that
+    /// fit beforehand on the statistics the change would leave, so that a
+    /// first batch scikit-learn cannot fit (only stop words, say) is refused
+    /// before anything is stored.
+    fn check_first_fit(&self, replaced: &[DocKey], records: &[Record]) -> Result<()> {
+        if self.config.stats != StatsMode::Frozen || self.weights.n_documents > 0 {
+            return Ok(());
+        }
+        let mut stats = self.stats.clone();
+        for key in replaced {
+            let old = self
+                .ids
+                .get(key)
+                .and_then(|id| self.records.get(id.index()));
+            if let Some(Some(record)) = old {
+                stats.remove(&record.counts);
+            }
+        }
+        for record in records {
+            stats.add(&record.counts, self.dictionary.len());
+        }
+        if stats.n_documents == 0 {
+            return Ok(());
+        }
+        Weights::fit(&stats, self.dictionary.terms(), &self.config.tfidf, true).map(|_| ())
+    }
+
+    /// Inserts checked documents, counted as `records`, on both sides (the
+    /// sparse rows weighed with the current snapshot; live mode re-weighs
+    /// afterwards).
+    fn insert_prepared(&mut self, docs: &[Document], records: Vec<Record>) -> Result<()> {
         let ids: Vec<DocId> = docs
             .iter()
             .map(|d| self.ids.insert(d.key.clone()))

@@ -92,6 +92,13 @@ impl Dictionary {
         self.lookup.get(term).copied()
     }
 
+    /// Forgets the terms with ids `len..` (those a refused change interned).
+    pub fn truncate(&mut self, len: usize) {
+        for term in self.terms.drain(len.min(self.terms.len())..) {
+            self.lookup.remove(&term);
+        }
+    }
+
     fn intern(&mut self, term: &str) -> Result<u32> {
         if let Some(id) = self.get(term) {
             return Ok(id);

@@ -448,3 +448,24 @@ fn a_refused_first_vector_leaves_a_text_only_index_without_a_dense_side() {
     let dense = SearchRequest::vector(vec![0.0, 1.0, 0.0]).mode(Mode::Dense);
     assert_eq!(keys(&index, &dense), vec![DocKey::from("y")]);
 }
+
+#[test]
+fn a_first_add_that_cannot_be_fitted_leaves_an_empty_index_empty() {
+    // An index built empty fits its vocabulary on its first documents; when
+    // that fit fails (only stop words), the add is refused and nothing stays.
+    let mut config = IndexConfig::default();
+    config.tfidf.stop_words = Some(twofold::tfidf::StopWordsParam::English);
+    let mut index = Index::builder().config(config).build(Vec::new()).unwrap();
+    let stop_words_only = Document::new("s").title("the and of").body("which is it");
+    assert!(matches!(
+        index.add(stop_words_only),
+        Err(Error::EmptyVocabulary)
+    ));
+    assert_eq!(index.len(), 0, "failed calls change nothing");
+    assert!(!index.contains(&"s".into()));
+    index
+        .add(Document::new("s").title("red apple pie"))
+        .unwrap();
+    let hits = keys(&index, &SearchRequest::text("apple").mode(Mode::Sparse));
+    assert_eq!(hits, vec![DocKey::from("s")]);
+}

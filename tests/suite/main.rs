@@ -38,6 +38,7 @@ mod faq_snapshot;
 mod fusion;
 mod hybrid;
 mod index;
+mod index_model;
 mod recommend;
 mod sklearn_parity;
 mod snapshot;
