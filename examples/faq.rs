@@ -41,6 +41,7 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use twofold::analysis::AnalyzerKind;
+use twofold::eval::{qrels_path, read_jsonl, read_qrels, CorpusDoc, Qrels, Query};
 use twofold::faq::{
     calibrate, Calibration, CurvePoint, EntryId, FaqCache, FaqConfig, InsertOptions, LabelledScore,
     Lookup, LookupRequest, ScoreMode,
@@ -188,9 +189,12 @@ fn evaluate(args: &Args) -> Result<()> {
         return Err(Error::invalid_parameter("threshold", "must be finite"));
     }
     let dir = &args.data;
-    let mut items = read_corpus(&dir.join("corpus.jsonl"))?;
-    let queries = read_queries(&dir.join("queries.jsonl"))?;
-    let qrels = read_qrels(&dir.join("qrels.tsv"))?;
+    let mut items = read_corpus(dir)?;
+    let queries: Vec<(String, String)> = read_jsonl::<Query>(&dir.join("queries.jsonl"))?
+        .into_iter()
+        .map(|q| (q.id, q.text))
+        .collect();
+    let qrels = relevant_entries(read_qrels(&qrels_path(dir))?);
     let vectors = read_vectors(dir, items.len(), queries.len())?;
     let mode = args.mode.unwrap_or(if vectors.is_some() {
         ModeArg::Hybrid
@@ -338,7 +342,7 @@ fn summary(
 
 fn answer(args: &Args) -> Result<()> {
     let items = if args.data.is_dir() {
-        read_corpus(&args.data.join("corpus.jsonl"))?
+        read_corpus(&args.data)?
     } else {
         read_faq_jsonl(&args.data)?
     };
@@ -461,48 +465,26 @@ fn read_faq_jsonl(path: &Path) -> Result<Vec<Item>> {
         .collect()
 }
 
-fn read_corpus(path: &Path) -> Result<Vec<Item>> {
-    #[derive(Deserialize)]
-    struct Line {
-        id: String,
-        #[serde(default)]
-        title: String,
-        text: String,
-    }
-    read_lines(path)?
-        .iter()
-        .map(|l| {
-            let line: Line = serde_json::from_str(l)?;
-            let (question, answer) = if line.title.trim().is_empty() {
-                (line.text, format!("[answer of {}]", line.id))
+/// A BEIR directory's corpus as entries: the title is the question and the
+/// text the answer; without a title the text is the question.
+fn read_corpus(dir: &Path) -> Result<Vec<Item>> {
+    Ok(read_jsonl::<CorpusDoc>(&dir.join("corpus.jsonl"))?
+        .into_iter()
+        .map(|doc| {
+            let (question, answer) = if doc.title.trim().is_empty() {
+                (doc.text, format!("[answer of {}]", doc.id))
             } else {
-                (line.title, line.text)
+                (doc.title, doc.text)
             };
-            Ok(Item {
-                id: line.id,
+            Item {
+                id: doc.id,
                 question,
                 answer,
                 alternates: Vec::new(),
                 vector: None,
-            })
+            }
         })
-        .collect()
-}
-
-fn read_queries(path: &Path) -> Result<Vec<(String, String)>> {
-    #[derive(Deserialize)]
-    struct Line {
-        id: String,
-        text: String,
-    }
-    read_lines(path)?
-        .iter()
-        .map(|l| {
-            serde_json::from_str::<Line>(l)
-                .map(|q| (q.id, q.text))
-                .map_err(Error::from)
-        })
-        .collect()
+        .collect())
 }
 
 fn read_labelled(path: &Path) -> Result<Vec<(String, Option<String>)>> {
@@ -521,28 +503,19 @@ fn read_labelled(path: &Path) -> Result<Vec<(String, Option<String>)>> {
         .collect()
 }
 
-fn read_qrels(path: &Path) -> Result<HashMap<String, HashSet<String>>> {
-    let mut qrels: HashMap<String, HashSet<String>> = HashMap::new();
-    for (n, line) in read_lines(path)?.iter().enumerate() {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let [query, doc, score] = fields[..] else {
-            return Err(Error::InvalidInput(format!(
-                "{}:{}: expected 3 tab-separated fields",
-                path.display(),
-                n + 1
-            )));
-        };
-        if n == 0 && score == "score" {
-            continue;
-        }
-        if score.trim().parse::<f64>().is_ok_and(|s| s > 0.0) {
-            qrels
-                .entry(query.to_string())
-                .or_default()
-                .insert(doc.to_string());
-        }
-    }
-    Ok(qrels)
+/// The entries judged relevant (score > 0) to each query.
+fn relevant_entries(qrels: Qrels) -> HashMap<String, HashSet<String>> {
+    qrels
+        .into_iter()
+        .map(|(query, judged)| {
+            let relevant = judged
+                .into_iter()
+                .filter(|&(_, score)| score > 0)
+                .map(|(doc, _)| doc)
+                .collect();
+            (query, relevant)
+        })
+        .collect()
 }
 
 type Vectors = (Vec<Vec<f32>>, Vec<Vec<f32>>);

@@ -2,7 +2,10 @@
 //!
 //! A BEIR directory holds `corpus.jsonl` (`{"id","title","text"}`),
 //! `queries.jsonl` (`{"id","text"}`) and `qrels.tsv` (header
-//! `query-id\tcorpus-id\tscore`, then one judgement per line). The metrics
+//! `query-id\tcorpus-id\tscore`, then one judgement per line). The files of
+//! the original BEIR distribution load too: ids under `_id`, ids written as
+//! JSON numbers, a `null` title, `qrels/test.tsv` in place of `qrels.tsv`.
+//! The metrics
 //! follow `trec_eval` as `pytrec_eval` runs it: graded gains (the qrels score)
 //! with a `log2(rank + 1)` discount for nDCG, binary relevance (score > 0)
 //! for recall and MRR.
@@ -18,12 +21,14 @@ use crate::error::{Error, Result};
 /// One corpus document of a BEIR data set.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct CorpusDoc {
-    /// Document id.
+    /// Document id (`id` or BEIR's `_id`; a JSON number is read as its text).
+    #[serde(alias = "_id", deserialize_with = "id_text")]
     pub id: String,
-    /// Title; empty when the set has none.
-    #[serde(default)]
+    /// Title; empty when the set has none (absent or `null`).
+    #[serde(default, deserialize_with = "text_or_null")]
     pub title: String,
-    /// Body text.
+    /// Body text (`null` reads as empty).
+    #[serde(deserialize_with = "text_or_null")]
     pub text: String,
 }
 
@@ -37,7 +42,8 @@ impl CorpusDoc {
 /// One query of a BEIR data set.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct Query {
-    /// Query id.
+    /// Query id (`id` or BEIR's `_id`; a JSON number is read as its text).
+    #[serde(alias = "_id", deserialize_with = "id_text")]
     pub id: String,
     /// Query text.
     pub text: String,
@@ -58,7 +64,7 @@ pub struct BeirDataset {
 }
 
 impl BeirDataset {
-    /// Loads `corpus.jsonl`, `queries.jsonl` and `qrels.tsv` from `dir`.
+    /// Loads `corpus.jsonl`, `queries.jsonl` and the judgements ([`qrels_path`]) from `dir`.
     ///
     /// # Errors
     /// [`Error::Io`] for a missing or unreadable file, [`Error::InvalidInput`]
@@ -67,7 +73,7 @@ impl BeirDataset {
         Ok(BeirDataset {
             corpus: read_jsonl(&dir.join("corpus.jsonl"))?,
             queries: read_jsonl(&dir.join("queries.jsonl"))?,
-            qrels: read_qrels(&dir.join("qrels.tsv"))?,
+            qrels: read_qrels(&qrels_path(dir))?,
         })
     }
 
@@ -78,6 +84,43 @@ impl BeirDataset {
             .enumerate()
             .filter(|(_, q)| self.qrels.contains_key(&q.id))
     }
+}
+
+/// The judgements file of a BEIR directory: `qrels.tsv`, or the original
+/// distribution's `qrels/test.tsv` when only that exists.
+pub fn qrels_path(dir: &Path) -> std::path::PathBuf {
+    let flat = dir.join("qrels.tsv");
+    let split = dir.join("qrels").join("test.tsv");
+    if !flat.exists() && split.exists() {
+        split
+    } else {
+        flat
+    }
+}
+
+/// An id written as a JSON string or number (some BEIR exports use numbers).
+fn id_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Integer(i64),
+        Unsigned(u64),
+    }
+    Ok(match Id::deserialize(deserializer)? {
+        Id::Text(id) => id,
+        Id::Integer(id) => id.to_string(),
+        Id::Unsigned(id) => id.to_string(),
+    })
+}
+
+/// A text field that may be `null` (read as empty).
+fn text_or_null<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -102,43 +145,51 @@ pub fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
     Ok(out)
 }
 
-/// Reads a BEIR `qrels.tsv` (the header line is required).
+/// Reads a BEIR `qrels.tsv`: `query-id<TAB>corpus-id<TAB>score` lines, after
+/// an optional header line (a first line whose score is not a number). Scores
+/// are integers (`1.0` is read as 1: some exports write floats).
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::InvalidInput`] naming the file and line.
 pub fn read_qrels(path: &Path) -> Result<Qrels> {
     let text = read_text(path)?;
-    let mut lines = text.lines().enumerate();
     let bad =
         |n: usize, why: &str| Error::InvalidInput(format!("{}:{}: {why}", path.display(), n + 1));
-    match lines.next() {
-        Some((_, header)) if header.trim_end() == "query-id\tcorpus-id\tscore" => {}
-        _ => {
-            return Err(bad(
-                0,
-                "expected the header `query-id<TAB>corpus-id<TAB>score`",
-            ))
-        }
-    }
     let mut qrels = Qrels::new();
-    for (n, line) in lines {
+    let mut first = true;
+    for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
+        let may_be_header = std::mem::take(&mut first);
         let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
         let [query, doc, score] = fields[..] else {
-            return Err(bad(n, "expected three tab-separated fields"));
+            return Err(bad(
+                n,
+                "expected three tab-separated fields (query-id, corpus-id, score)",
+            ));
         };
-        let score: i64 = score
-            .trim()
-            .parse()
-            .map_err(|_| bad(n, "score is not an integer"))?;
+        let score = score.trim();
+        let Some(score) = judgement_score(score) else {
+            if may_be_header && score.parse::<f64>().is_err() {
+                continue; // the header
+            }
+            return Err(bad(n, "score is not an integer"));
+        };
         qrels
             .entry(query.to_string())
             .or_default()
             .insert(doc.to_string(), score);
     }
     Ok(qrels)
+}
+
+/// A qrels score: an integer, or a float with no fractional part.
+fn judgement_score(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().or_else(|| {
+        let x = text.parse::<f64>().ok()?;
+        (x.fract() == 0.0 && x.abs() < 1e15).then_some(x as i64)
+    })
 }
 
 /// nDCG@k with graded gains and the `log2(rank + 1)` discount (trec_eval's `ndcg_cut_k`).
@@ -252,15 +303,57 @@ mod tests {
     }
 
     #[test]
-    fn qrels_need_a_header_and_three_fields() {
+    fn qrels_have_three_fields_and_an_optional_header() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("qrels.tsv");
         fs::write(&path, "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t2\n").unwrap();
         let q = read_qrels(&path).unwrap();
         assert_eq!(q["q1"]["d2"], 2);
-        fs::write(&path, "q1\td1\t1\n").unwrap();
-        assert!(matches!(read_qrels(&path), Err(Error::InvalidInput(_))));
+        fs::write(&path, "q1\td1\t1\nq2\td3\t0.0\n").unwrap();
+        let q = read_qrels(&path).unwrap();
+        assert_eq!((q["q1"]["d1"], q["q2"]["d3"]), (1, 0));
         fs::write(&path, "query-id\tcorpus-id\tscore\nq1\td1\n").unwrap();
         assert!(matches!(read_qrels(&path), Err(Error::InvalidInput(_))));
+        fs::write(&path, "q1\td1\t1\nq1\td2\thigh\n").unwrap();
+        let err = read_qrels(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("qrels.tsv:2: score is not an integer"),
+            "{err}"
+        );
+        fs::write(&path, "q1\td1\t0.5\n").unwrap();
+        assert!(matches!(read_qrels(&path), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn the_original_beir_files_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(
+            root.join("corpus.jsonl"),
+            "{\"_id\": \"d1\", \"title\": null, \"text\": \"alpha\", \"metadata\": {}}\n\
+             {\"_id\": 2, \"title\": \"Two\", \"text\": \"beta\"}\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("queries.jsonl"),
+            "{\"_id\": 7, \"text\": \"alpha?\", \"metadata\": {}}\n",
+        )
+        .unwrap();
+        fs::create_dir(root.join("qrels")).unwrap();
+        fs::write(
+            root.join("qrels").join("test.tsv"),
+            "query-id\tcorpus-id\tscore\n7\td1\t1\n",
+        )
+        .unwrap();
+        let data = BeirDataset::load(root).unwrap();
+        let ids: Vec<&str> = data.corpus.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["d1", "2"]);
+        assert_eq!(data.corpus[0].full_text(), "alpha");
+        assert_eq!(data.queries[0].id, "7");
+        assert_eq!(data.qrels["7"]["d1"], 1);
+        // The flat file wins when both exist.
+        fs::write(root.join("qrels.tsv"), "7\t2\t1\n").unwrap();
+        let data = BeirDataset::load(root).unwrap();
+        assert!(data.qrels["7"].contains_key("2"));
     }
 }

@@ -246,6 +246,61 @@ fn faq_eval_leaves_out_entries_without_a_question() {
     }
 }
 
+#[test]
+fn faq_eval_and_evaluate_read_the_original_beir_layout() {
+    // BEIR's own files: `_id` keys, numeric ids, `qrels/test.tsv`. The same
+    // sample in that form must give the same figures as the flat layout.
+    let (Some(faq), Some(evaluate)) = (example("faq"), example("evaluate")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in ["corpus.emb.npy", "queries.emb.npy"] {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    for name in ["corpus.jsonl", "queries.jsonl"] {
+        let text = std::fs::read_to_string(source.join(name)).expect("read");
+        let beir: Vec<String> = text
+            .lines()
+            .map(|line| {
+                let mut record: serde_json::Map<String, Value> =
+                    serde_json::from_str(line).expect("json object");
+                let id = record.remove("id").expect("an id");
+                record.insert("_id".into(), id);
+                record.insert("metadata".into(), Value::Object(Default::default()));
+                Value::Object(record).to_string()
+            })
+            .collect();
+        std::fs::write(dir.path().join(name), beir.join("\n") + "\n").expect("write");
+    }
+    std::fs::create_dir(dir.path().join("qrels")).expect("mkdir");
+    std::fs::copy(source.join("qrels.tsv"), dir.path().join("qrels/test.tsv")).expect("copy");
+    let flat = source.to_string_lossy().into_owned();
+    let beir = dir.path().to_string_lossy().into_owned();
+    for (binary, args) in [
+        (&faq, vec!["--eval", "--json", "--mode", "hybrid"]),
+        (&evaluate, vec!["--json"]),
+    ] {
+        let summary = |data: &str| {
+            let mut all = vec!["--data", data];
+            all.extend(&args);
+            let mut summary = last_json_line(&run(binary, &all));
+            // Timings (`build_s`, `p50_us`...) differ from run to run.
+            let timing = |key: &str| key.ends_with("_us") || key.ends_with("_s");
+            if let Value::Object(modes) = &mut summary {
+                modes.retain(|k, _| !timing(k));
+                for metrics in modes.values_mut() {
+                    if let Value::Object(m) = metrics {
+                        m.retain(|k, _| !timing(k));
+                    }
+                }
+            }
+            summary
+        };
+        assert_eq!(summary(&beir), summary(&flat), "{}", binary.display());
+    }
+}
+
 /// A stored question verbatim, and one that shares no term with any.
 const FAQ_QUESTIONS: &str = "Is the pharmacy open on Sunday?\nhow far away is the moon\n";
 
