@@ -134,6 +134,9 @@ pub struct FaqConfig {
     /// stored phrasings has grown by this factor since the last fit (terms
     /// first seen after a fit are otherwise ignored). Default `Some(1.25)`;
     /// `None` never refits automatically (see [`FaqCache::refit`](super::FaqCache::refit)).
+    /// An automatic refit that scikit-learn's rules refuse on the grown set
+    /// (every term pruned by `min_df`/`max_df`) keeps the previous fit and
+    /// does not fail the insert; `FaqCache::refit` reports such an error.
     pub refit_growth: Option<f64>,
     /// The underlying index's configuration. Default [`FaqConfig::default_index`].
     pub index: IndexConfig,

@@ -321,8 +321,19 @@ impl FaqCache {
             return Ok(());
         };
         if n as f64 >= growth * state.fitted_at as f64 {
-            index.refit()?;
-            state.fitted_at = n;
+            match index.refit() {
+                // The entries are stored by now: a vocabulary that scikit-learn's
+                // rules refuse on the grown set (every term pruned by min_df /
+                // max_df, say) keeps the previous fit, as a live index keeps an
+                // empty one, instead of failing an insert that happened. The
+                // next attempt waits for the same growth again;
+                // `FaqCache::refit` reports the error.
+                Ok(_)
+                | Err(Error::EmptyVocabulary | Error::MaxDfBelowMinDf | Error::NoTermsRemain) => {
+                    state.fitted_at = n;
+                }
+                Err(other) => return Err(other),
+            }
         }
         Ok(())
     }

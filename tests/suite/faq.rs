@@ -822,3 +822,75 @@ fn an_empty_question_is_a_miss_not_an_error() {
     }
     assert_eq!(cache.stats().lookups, 3);
 }
+
+/// A frozen-statistics cache over `min_df = 2`, `max_df = 0.5` that refits
+/// when the stored phrasings double.
+fn pruned_frozen() -> FaqConfig {
+    let mut config = FaqConfig {
+        refit_growth: Some(2.0),
+        ..sparse(0.5)
+    };
+    config.index.stats = twofold::index::StatsMode::Frozen;
+    config.index.tfidf.min_df = twofold::tfidf::Df::Count(2);
+    config.index.tfidf.max_df = twofold::tfidf::Df::Proportion(0.5);
+    config
+}
+
+#[test]
+fn frozen_cache_refits_as_it_grows() {
+    let cache = FaqCache::builder().config(pruned_frozen()).build().unwrap();
+    let batch = |questions: &[&str]| {
+        let items = questions
+            .iter()
+            .map(|q| {
+                (
+                    q.to_string(),
+                    format!("answer to {q}"),
+                    InsertOptions::new(),
+                )
+            })
+            .collect();
+        cache.insert_batch(items)
+    };
+    batch(&["alpha beta", "alpha gamma", "delta epsilon", "delta zeta"]).unwrap();
+    // "omega" is unknown to the first fit; doubling to 8 phrasings refits and
+    // learns it (df 2 of 8 is within min_df..=max_df).
+    batch(&["omega one", "omega two", "alpha three", "delta four"]).unwrap();
+    let scores = |q: &str| cache.lookup(q).unwrap().best().map_or(0.0, |(_, s)| s);
+    assert!(scores("omega") > 0.0);
+}
+
+#[test]
+fn an_automatic_refit_that_cannot_be_fitted_keeps_the_old_fit_and_the_insert() {
+    let cache = FaqCache::builder().config(pruned_frozen()).build().unwrap();
+    let batch = |questions: &[&str]| {
+        let items = questions
+            .iter()
+            .map(|q| {
+                (
+                    q.to_string(),
+                    format!("answer to {q}"),
+                    InsertOptions::new(),
+                )
+            })
+            .collect();
+        cache.insert_batch(items)
+    };
+    batch(&["alpha beta", "alpha gamma", "delta epsilon", "delta zeta"]).unwrap();
+    // At 8 phrasings "alpha" and "delta" are in 6 (above max_df) and every
+    // other word in 1 (below min_df): scikit-learn would refuse this fit. The
+    // entries are stored all the same, so the insert must not report failure.
+    let stored = batch(&[
+        "alpha delta one",
+        "alpha delta two",
+        "alpha delta three",
+        "alpha delta four",
+    ]);
+    assert!(stored.is_ok(), "{stored:?}");
+    assert_eq!(cache.len(), 8);
+    // The previous fit still scores: "alpha" is one of its columns.
+    let best = cache.lookup("alpha").unwrap().best();
+    assert!(best.is_some_and(|(_, score)| score > 0.0), "{best:?}");
+    // An explicit refit still says why it cannot fit.
+    assert!(matches!(cache.refit(), Err(Error::NoTermsRemain)));
+}
