@@ -443,26 +443,29 @@ fn read_lines(path: &Path) -> Result<Vec<String>> {
 fn read_faq_jsonl(path: &Path) -> Result<Vec<Item>> {
     #[derive(Deserialize)]
     struct Line {
-        id: Option<String>,
+        /// A string or a number; the line's position when absent.
+        id: Option<serde_json::Value>,
         question: String,
         answer: String,
         #[serde(default)]
         alternates: Vec<String>,
     }
-    read_lines(path)?
-        .iter()
+    // `read_jsonl` names the file and line of a malformed record.
+    Ok(read_jsonl::<Line>(path)?
+        .into_iter()
         .enumerate()
-        .map(|(n, l)| {
-            let line: Line = serde_json::from_str(l)?;
-            Ok(Item {
-                id: line.id.unwrap_or_else(|| n.to_string()),
-                question: line.question,
-                answer: line.answer,
-                alternates: line.alternates,
-                vector: None,
-            })
+        .map(|(n, line)| Item {
+            id: match line.id {
+                Some(serde_json::Value::String(id)) => id,
+                Some(other) => other.to_string(),
+                None => n.to_string(),
+            },
+            question: line.question,
+            answer: line.answer,
+            alternates: line.alternates,
+            vector: None,
         })
-        .collect()
+        .collect())
 }
 
 /// A BEIR directory's corpus as entries: the title is the question and the

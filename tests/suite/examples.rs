@@ -412,6 +412,40 @@ fn faq_eval_with_a_threshold_that_is_not_finite_fails_with_one_line() {
 }
 
 #[test]
+fn faq_reads_numeric_ids_and_names_the_line_of_a_bad_record() {
+    let Some(faq) = example("faq") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("faq.jsonl");
+    std::fs::write(
+        &good,
+        "{\"id\": 7, \"question\": \"Is the shop open on Sunday?\", \"answer\": \"Yes, 10 to 4.\"}\n\
+         {\"question\": \"Do you deliver?\", \"answer\": \"No.\"}\n",
+    )
+    .expect("write");
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(&questions, "is the shop open on sunday\n").expect("write");
+    let (good, questions) = (good.to_string_lossy(), questions.to_string_lossy());
+    let output = run(&faq, &["--data", &good, "--questions", &questions]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("Yes, 10 to 4."),
+        "{}",
+        stdout(&output)
+    );
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"question\": \"Do you deliver?\", \"answer\": \"No.\"}\n\n{\"question\": 5}\n",
+    )
+    .expect("write");
+    let output = run(
+        &faq,
+        &["--data", &bad.to_string_lossy(), "--questions", &questions],
+    );
+    assert_one_line_error(&output, "bad.jsonl:3:");
+}
+
+#[test]
 fn faq_without_data_fails_with_one_line() {
     let Some(faq) = example("faq") else { return };
     let output = run(&faq, &["--data", "no/such/dir", "--eval"]);
