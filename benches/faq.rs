@@ -10,6 +10,8 @@
 //! `FAQ_BENCH_MEDQUAD=0` skips the real vectors, `FAQ_BENCH_INSERT=0` the insert
 //! bench, `FAQ_BENCH_CRITERION=0` criterion's own timing (percentiles only);
 //! `FAQ_BENCH_ROUNDS` sets the passes over the queries in the manual loop (default 3).
+//! After a set's lookups, 20 one-at-a-time inserts into it are timed (a cache
+//! inserts on every miss; live statistics make that cost grow with its size).
 //! A second manual loop runs lookups from `FAQ_BENCH_THREADS` threads at once
 //! (default: the machine's parallelism; 1 skips it) and prints the wall time
 //! per lookup, the throughput figure that batch searches on all cores report.
@@ -309,28 +311,63 @@ fn lookups(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1));
     for set in &sets {
+        let mut last = None;
         for &(score, label) in &modes {
             let cache = cache_for(set, score, label);
             percentiles(&cache, set, label);
             concurrent(&cache, set, label);
-            if !criterion_runs() {
-                continue;
+            if criterion_runs() {
+                let mut i = 0;
+                group.bench_function(BenchmarkId::new(label, &set.name), |b| {
+                    b.iter(|| {
+                        i = (i + 1) % set.queries.len();
+                        black_box(cache.lookup_with(&request(&set.queries[i])).unwrap())
+                    })
+                });
             }
-            let mut i = 0;
-            group.bench_function(BenchmarkId::new(label, &set.name), |b| {
-                b.iter(|| {
-                    i = (i + 1) % set.queries.len();
-                    black_box(cache.lookup_with(&request(&set.queries[i])).unwrap())
-                })
-            });
+            last = Some((cache, label));
+        }
+        // After the lookups: these change the cache.
+        if let (Some((cache, label)), true) = (last, inserts_enabled()) {
+            single_inserts(&cache, set, label);
         }
     }
     group.finish();
     println!("load average: {}", load_average());
 }
 
+fn inserts_enabled() -> bool {
+    std::env::var("FAQ_BENCH_INSERT").map_or(true, |v| v != "0")
+}
+
+/// Times one-at-a-time inserts into a cache of the set's size (what a cache
+/// does on every miss): with the default live statistics each re-weighs every
+/// stored row, so the cost grows with the cache. Prints p50 and the slowest.
+fn single_inserts(cache: &FaqCache, set: &Set, label: &str) {
+    let mut times: Vec<Duration> = set
+        .queries
+        .iter()
+        .take(20)
+        .enumerate()
+        .map(|(i, (q, v))| {
+            let options = InsertOptions::new().vector(v.clone());
+            let start = Instant::now();
+            black_box(cache.insert(&format!("{q} new{i}"), "x", options).unwrap());
+            start.elapsed()
+        })
+        .collect();
+    times.sort_unstable();
+    println!(
+        "single insert {label} {} (+{} entries): p50 {:?} max {:?}",
+        set.name,
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
+}
+
 fn inserts(c: &mut Criterion) {
-    if std::env::var("FAQ_BENCH_INSERT").is_ok_and(|v| v == "0") {
+    if !inserts_enabled() {
         return;
     }
     let set = synthetic(2_000, 384);

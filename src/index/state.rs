@@ -9,10 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sprs::CsMat;
 
-use super::terms::{Field, TermCounts, Weights};
+use super::terms::{Field, RowBuffer, TermCounts, Weights};
 use super::{FieldWeights, Index, Metadata};
 use crate::error::{Error, Result};
-use crate::sparse::InvertedIndex;
 use crate::tfidf::TfidfParams;
 
 /// One stored document, without its vector (that lives in the dense index).
@@ -51,26 +50,65 @@ pub(crate) fn weigh_all(
     params: &TfidfParams,
     n_cols: usize,
 ) -> Result<CsMat<f64>> {
-    let rows: Vec<(Vec<u32>, Vec<f64>)> = records
-        .par_iter()
-        .map(|r| match r {
-            Some(r) => weights.weigh(&r.counts, params),
-            None => Ok((Vec::new(), Vec::new())),
-        })
+    // Blocks of rows weighed in parallel into flat buffers, then joined: one
+    // allocation per block, not per row (a live index re-weighs every row on
+    // each change).
+    let chunk = records
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(256);
+    let blocks: Vec<WeighedBlock> = records
+        .par_chunks(chunk)
+        .map(|block| weigh_block(block, weights, params))
         .collect::<Result<_>>()?;
-    let nnz = rows.iter().map(|(c, _)| c.len()).sum();
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    let nnz = blocks.iter().map(|b| b.data.len()).sum();
+    let mut indptr = Vec::with_capacity(records.len() + 1);
     let mut indices = Vec::with_capacity(nnz);
     let mut data = Vec::with_capacity(nnz);
     indptr.push(0);
-    for (cols, values) in rows {
-        indices.extend(cols.into_iter().map(|c| c as usize));
-        data.extend(values);
-        indptr.push(indices.len());
+    let mut end = 0;
+    for block in blocks {
+        for len in block.row_lens {
+            end += len;
+            indptr.push(end);
+        }
+        indices.extend(block.indices);
+        data.extend(block.data);
     }
     CsMat::try_new((records.len(), n_cols), indptr, indices, data).map_err(|(_, _, _, err)| {
         Error::InvalidInput(format!("internal: bad tf-idf matrix: {err}"))
     })
+}
+
+/// Consecutive weighed rows: each row's length, then all their columns and weights.
+struct WeighedBlock {
+    row_lens: Vec<usize>,
+    indices: Vec<usize>,
+    data: Vec<f64>,
+}
+
+fn weigh_block(
+    block: &[Option<Record>],
+    weights: &Weights,
+    params: &TfidfParams,
+) -> Result<WeighedBlock> {
+    let mut out = WeighedBlock {
+        row_lens: Vec::with_capacity(block.len()),
+        indices: Vec::new(),
+        data: Vec::new(),
+    };
+    let mut row = RowBuffer::default();
+    for record in block {
+        let Some(record) = record else {
+            out.row_lens.push(0);
+            continue;
+        };
+        weights.weigh_into(&record.counts, params, &mut row)?;
+        out.row_lens.push(row.cols.len());
+        out.indices.extend(row.cols.iter().map(|&c| c as usize));
+        out.data.extend_from_slice(&row.values);
+    }
+    Ok(out)
 }
 
 impl Index {
@@ -83,13 +121,12 @@ impl Index {
             &self.config.tfidf,
             self.dictionary.len(),
         )?;
-        let mut inverted = InvertedIndex::from_csr(&matrix)?;
-        for (i, record) in self.records.iter().enumerate() {
-            if record.is_none() {
-                inverted.delete(i as u32)?;
-            }
-        }
-        self.inverted = inverted;
+        // In place (the inverted index keeps its memory; `rebuild` changes
+        // nothing on error), with a tombstone exactly where a record is gone.
+        self.inverted.rebuild(&matrix)?;
+        let records = &self.records;
+        self.inverted
+            .set_deleted(|doc| records.get(doc).is_none_or(Option::is_none));
         Ok(())
     }
 

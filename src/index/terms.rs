@@ -38,11 +38,6 @@ impl TermCounts {
         TermCounts { ids, counts }
     }
 
-    /// Number of distinct terms.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
     /// The count of `term`, 0 when absent.
     pub fn count_of(&self, term: u32) -> u32 {
         self.ids
@@ -307,6 +302,14 @@ impl LiveStats {
     }
 }
 
+/// Scratch space for [`Weights::weigh_into`]: one row's columns, counts and weights.
+#[derive(Debug, Default)]
+pub(crate) struct RowBuffer {
+    pub cols: Vec<u32>,
+    tallies: Vec<u32>,
+    pub values: Vec<f64>,
+}
+
 /// The weighting snapshot: which terms are columns, their idf, the corpus size it came from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Weights {
@@ -360,12 +363,29 @@ impl Weights {
     /// # Errors
     /// [`Error::NonFiniteValue`] (cannot happen with smoothed or positive-df idf).
     pub fn weigh(&self, counts: &TermCounts, params: &TfidfParams) -> Result<(Vec<u32>, Vec<f64>)> {
-        let mut cols = Vec::with_capacity(counts.len());
-        let mut tallies = Vec::with_capacity(counts.len());
+        let mut row = RowBuffer::default();
+        self.weigh_into(counts, params, &mut row)?;
+        Ok((row.cols, row.values))
+    }
+
+    /// [`weigh`](Self::weigh) into reusable buffers (`row.cols`, `row.values`
+    /// are replaced): re-weighing every stored row allocated three vectors per
+    /// row, most of a live index's per-insert cost.
+    ///
+    /// # Errors
+    /// As [`weigh`](Self::weigh).
+    pub fn weigh_into(
+        &self,
+        counts: &TermCounts,
+        params: &TfidfParams,
+        row: &mut RowBuffer,
+    ) -> Result<()> {
+        row.cols.clear();
+        row.tallies.clear();
         for (&id, &count) in counts.ids.iter().zip(&counts.counts) {
             if self.is_active(id) {
-                cols.push(id);
-                tallies.push(count);
+                row.cols.push(id);
+                row.tallies.push(count);
             }
         }
         let weighting = Weighting::<f64> {
@@ -374,9 +394,7 @@ impl Weights {
             idf: params.use_idf.then_some(self.idf.as_slice()),
             norm: params.norm,
         };
-        let mut values = Vec::with_capacity(cols.len());
-        weighting.weigh_row(&cols, &tallies, &mut values)?;
-        Ok((cols, values))
+        weighting.weigh_row(&row.cols, &row.tallies, &mut row.values)
     }
 
     /// [`weigh`](Self::weigh) as a sparse vector of dimension `dim`.

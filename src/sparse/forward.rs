@@ -25,13 +25,16 @@ impl Default for ForwardRows {
 }
 
 impl ForwardRows {
-    /// Copies a CSR matrix whose columns fit in `u32` (checked by the caller).
-    pub(crate) fn from_csr(matrix: &CsMat<f64>) -> ForwardRows {
-        ForwardRows {
-            indptr: matrix.indptr().to_proper().into_owned(),
-            terms: matrix.indices().iter().map(|&t| t as u32).collect(),
-            weights: matrix.data().to_vec(),
-        }
+    /// Replaces the rows with those of a CSR matrix whose columns fit in `u32`
+    /// (checked by the caller), reusing this copy's memory.
+    pub(crate) fn refill(&mut self, matrix: &CsMat<f64>) {
+        self.indptr.clear();
+        self.indptr.extend(matrix.indptr().to_proper().iter());
+        self.terms.clear();
+        self.terms
+            .extend(matrix.indices().iter().map(|&t| t as u32));
+        self.weights.clear();
+        self.weights.extend_from_slice(matrix.data());
     }
 
     /// Number of rows.

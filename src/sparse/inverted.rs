@@ -12,10 +12,6 @@ use super::scratch::SearchScratch;
 use super::{exhaustive, max_score, DocIdx, TopKStrategy};
 use crate::error::{Error, Result};
 
-/// Below this many stored weights a build runs on one thread (rayon's overhead would
-/// dominate).
-const PARALLEL_BUILD_MIN_NNZ: usize = 200_000;
-
 /// Sparse document vectors indexed for exact top-k dot-product (cosine) retrieval.
 ///
 /// Rows are documents, numbered `0..len()`; columns are terms. Each term keeps the ids of the
@@ -72,8 +68,7 @@ impl InvertedIndex {
     /// Indexes the rows of `matrix` as documents `0..matrix.rows()`.
     ///
     /// Rows should be l2-normalised for the scores to be cosines (TF-IDF rows are); any finite
-    /// values are accepted and searched exactly. A CSC matrix is converted first. Postings are
-    /// filled in parallel, by term ranges, when the matrix holds at least 200,000 values.
+    /// values are accepted and searched exactly. A CSC matrix is converted first.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] when the matrix has more rows or columns than `u32` ids can
@@ -99,8 +94,8 @@ impl InvertedIndex {
         };
         check_shape(matrix.rows(), matrix.cols())?;
         check_finite(matrix)?;
-        self.postings = build_postings(matrix);
-        self.forward = ForwardRows::from_csr(matrix);
+        refill_postings(&mut self.postings, matrix);
+        self.forward.refill(matrix);
         self.deleted.resize(matrix.rows(), false);
         self.deleted_count = self.deleted.iter().filter(|&&d| d).count();
         Ok(())
@@ -191,6 +186,14 @@ impl InvertedIndex {
         *flag = true;
         self.deleted_count += usize::from(newly);
         Ok(newly)
+    }
+
+    /// Sets every document's tombstone to `deleted(doc)`.
+    pub(crate) fn set_deleted(&mut self, deleted: impl Fn(usize) -> bool) {
+        for (doc, flag) in self.deleted.iter_mut().enumerate() {
+            *flag = deleted(doc);
+        }
+        self.deleted_count = self.deleted.iter().filter(|&&d| d).count();
     }
 
     /// Whether `doc` is deleted (`false` for ids never indexed).
@@ -415,18 +418,20 @@ fn check_finite(matrix: &CsMat<f64>) -> Result<()> {
 /// Transposes a CSR matrix into posting lists: `sprs`'s counting-sort `to_csc` (a flat
 /// scatter, faster than pushing into one `Vec` per term), then one list per column, converted
 /// in parallel.
-fn build_postings(matrix: &CsMat<f64>) -> Vec<PostingList> {
-    let csc = matrix.to_csc();
-    let indptr = csc.indptr();
-    let indptr = indptr.to_proper();
-    let (docs, weights) = (csc.indices(), csc.data());
-    let column = |term: usize| {
-        let (start, end) = (indptr[term], indptr[term + 1]);
-        PostingList::from_column(&docs[start..end], &weights[start..end])
-    };
-    if matrix.nnz() < PARALLEL_BUILD_MIN_NNZ {
-        (0..csc.cols()).map(column).collect()
-    } else {
-        (0..csc.cols()).into_par_iter().map(column).collect()
+/// Refills `postings` with the columns of a CSR `matrix` (terms past its
+/// width dropped), reusing each list's memory: a live index rebuilds them on
+/// every change, and building fresh lists through a CSC copy spent most of
+/// that time allocating and freeing. Rows are read in order, so each list's
+/// documents come out ascending.
+fn refill_postings(postings: &mut Vec<PostingList>, matrix: &CsMat<f64>) {
+    postings.truncate(matrix.cols());
+    postings.iter_mut().for_each(PostingList::clear);
+    postings.resize_with(matrix.cols(), PostingList::default);
+    for (doc, row) in matrix.outer_iterator().enumerate() {
+        for (term, &weight) in row.iter() {
+            if let Some(list) = postings.get_mut(term) {
+                list.push(doc as DocIdx, weight);
+            }
+        }
     }
 }

@@ -13,19 +13,12 @@ pub(crate) struct PostingList {
 }
 
 impl PostingList {
-    /// A list from one CSC column (row ids ascending, below `u32::MAX`, checked by the caller).
-    pub(crate) fn from_column(docs: &[usize], weights: &[f64]) -> PostingList {
-        let fold = |(low, high): (f64, f64), &w: &f64| (low.min(w), high.max(w));
-        let (min_weight, max_weight) = match weights.split_first() {
-            Some((&first, rest)) => rest.iter().fold((first, first), fold),
-            None => (0.0, 0.0),
-        };
-        PostingList {
-            docs: docs.iter().map(|&d| d as DocIdx).collect(),
-            weights: weights.to_vec(),
-            max_weight,
-            min_weight,
-        }
+    /// Empties the list, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.docs.clear();
+        self.weights.clear();
+        self.max_weight = 0.0;
+        self.min_weight = 0.0;
     }
 
     /// Appends a posting. The caller guarantees `doc` is above every id already held.
