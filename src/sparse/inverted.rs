@@ -415,18 +415,25 @@ fn check_finite(matrix: &CsMat<f64>) -> Result<()> {
     }
 }
 
-/// Transposes a CSR matrix into posting lists: `sprs`'s counting-sort `to_csc` (a flat
-/// scatter, faster than pushing into one `Vec` per term), then one list per column, converted
-/// in parallel.
 /// Refills `postings` with the columns of a CSR `matrix` (terms past its
 /// width dropped), reusing each list's memory: a live index rebuilds them on
 /// every change, and building fresh lists through a CSC copy spent most of
-/// that time allocating and freeing. Rows are read in order, so each list's
-/// documents come out ascending.
+/// that time allocating and freeing. Each list is first sized to its column's
+/// count (so a fresh list is allocated once, never grown), then rows are read
+/// in order, so each list's documents come out ascending.
 fn refill_postings(postings: &mut Vec<PostingList>, matrix: &CsMat<f64>) {
+    let mut lengths = vec![0usize; matrix.cols()];
+    for &term in matrix.indices() {
+        if let Some(n) = lengths.get_mut(term) {
+            *n += 1;
+        }
+    }
     postings.truncate(matrix.cols());
     postings.iter_mut().for_each(PostingList::clear);
     postings.resize_with(matrix.cols(), PostingList::default);
+    for (list, &n) in postings.iter_mut().zip(&lengths) {
+        list.reserve(n);
+    }
     for (doc, row) in matrix.outer_iterator().enumerate() {
         for (term, &weight) in row.iter() {
             if let Some(list) = postings.get_mut(term) {

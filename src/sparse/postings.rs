@@ -13,6 +13,14 @@ pub(crate) struct PostingList {
 }
 
 impl PostingList {
+    /// Makes room for `n` postings in all (exactly that much when the list
+    /// has less).
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.docs.reserve_exact(n.saturating_sub(self.docs.len()));
+        self.weights
+            .reserve_exact(n.saturating_sub(self.weights.len()));
+    }
+
     /// Empties the list, keeping its memory.
     pub(crate) fn clear(&mut self) {
         self.docs.clear();
