@@ -415,30 +415,29 @@ fn check_finite(matrix: &CsMat<f64>) -> Result<()> {
     }
 }
 
-/// Refills `postings` with the columns of a CSR `matrix` (terms past its
-/// width dropped), reusing each list's memory: a live index rebuilds them on
-/// every change, and building fresh lists through a CSC copy spent most of
-/// that time allocating and freeing. Each list is first sized to its column's
-/// count (so a fresh list is allocated once, never grown), then rows are read
-/// in order, so each list's documents come out ascending.
+/// Below this many stored weights posting lists are filled on one thread (rayon's overhead
+/// would dominate).
+const PARALLEL_BUILD_MIN_NNZ: usize = 200_000;
+
+/// Refills `postings` with the columns of a CSR `matrix` (terms past its width dropped):
+/// `sprs`'s counting-sort `to_csc` (a flat scatter, faster than pushing into one list per
+/// term), then each list refilled from its column, in parallel by term. Lists keep their
+/// memory: a live index refills them on every change, and allocating fresh lists was most of
+/// that time.
 fn refill_postings(postings: &mut Vec<PostingList>, matrix: &CsMat<f64>) {
-    let mut lengths = vec![0usize; matrix.cols()];
-    for &term in matrix.indices() {
-        if let Some(n) = lengths.get_mut(term) {
-            *n += 1;
-        }
-    }
-    postings.truncate(matrix.cols());
-    postings.iter_mut().for_each(PostingList::clear);
-    postings.resize_with(matrix.cols(), PostingList::default);
-    for (list, &n) in postings.iter_mut().zip(&lengths) {
-        list.reserve(n);
-    }
-    for (doc, row) in matrix.outer_iterator().enumerate() {
-        for (term, &weight) in row.iter() {
-            if let Some(list) = postings.get_mut(term) {
-                list.push(doc as DocIdx, weight);
-            }
-        }
+    let csc = matrix.to_csc();
+    let indptr = csc.indptr();
+    let indptr = indptr.to_proper();
+    let (docs, weights) = (csc.indices(), csc.data());
+    postings.truncate(csc.cols());
+    postings.resize_with(csc.cols(), PostingList::default);
+    let fill = |(term, list): (usize, &mut PostingList)| {
+        let (start, end) = (indptr[term], indptr[term + 1]);
+        list.refill(&docs[start..end], &weights[start..end]);
+    };
+    if matrix.nnz() < PARALLEL_BUILD_MIN_NNZ {
+        postings.iter_mut().enumerate().for_each(fill);
+    } else {
+        postings.par_iter_mut().enumerate().for_each(fill);
     }
 }

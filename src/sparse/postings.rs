@@ -13,20 +13,18 @@ pub(crate) struct PostingList {
 }
 
 impl PostingList {
-    /// Makes room for `n` postings in all (exactly that much when the list
-    /// has less).
-    pub(crate) fn reserve(&mut self, n: usize) {
-        self.docs.reserve_exact(n.saturating_sub(self.docs.len()));
-        self.weights
-            .reserve_exact(n.saturating_sub(self.weights.len()));
-    }
-
-    /// Empties the list, keeping its memory.
-    pub(crate) fn clear(&mut self) {
+    /// Replaces the postings with one CSC column (row ids ascending, below `u32::MAX`,
+    /// checked by the caller), keeping the list's memory.
+    pub(crate) fn refill(&mut self, docs: &[usize], weights: &[f64]) {
+        let fold = |(low, high): (f64, f64), &w: &f64| (low.min(w), high.max(w));
+        (self.min_weight, self.max_weight) = match weights.split_first() {
+            Some((&first, rest)) => rest.iter().fold((first, first), fold),
+            None => (0.0, 0.0),
+        };
         self.docs.clear();
+        self.docs.extend(docs.iter().map(|&d| d as DocIdx));
         self.weights.clear();
-        self.max_weight = 0.0;
-        self.min_weight = 0.0;
+        self.weights.extend_from_slice(weights);
     }
 
     /// Appends a posting. The caller guarantees `doc` is above every id already held.
