@@ -836,22 +836,25 @@ fn pruned_frozen() -> FaqConfig {
     config
 }
 
+/// Stores each question with an answer of its own, in one batch.
+fn insert_questions(cache: &FaqCache, questions: &[&str]) -> twofold::Result<Vec<EntryId>> {
+    let items = questions
+        .iter()
+        .map(|q| {
+            (
+                q.to_string(),
+                format!("answer to {q}"),
+                InsertOptions::new(),
+            )
+        })
+        .collect();
+    cache.insert_batch(items)
+}
+
 #[test]
 fn frozen_cache_refits_as_it_grows() {
     let cache = FaqCache::builder().config(pruned_frozen()).build().unwrap();
-    let batch = |questions: &[&str]| {
-        let items = questions
-            .iter()
-            .map(|q| {
-                (
-                    q.to_string(),
-                    format!("answer to {q}"),
-                    InsertOptions::new(),
-                )
-            })
-            .collect();
-        cache.insert_batch(items)
-    };
+    let batch = |questions: &[&str]| insert_questions(&cache, questions);
     batch(&["alpha beta", "alpha gamma", "delta epsilon", "delta zeta"]).unwrap();
     // "omega" is unknown to the first fit; doubling to 8 phrasings refits and
     // learns it (df 2 of 8 is within min_df..=max_df).
@@ -863,19 +866,7 @@ fn frozen_cache_refits_as_it_grows() {
 #[test]
 fn an_automatic_refit_that_cannot_be_fitted_keeps_the_old_fit_and_the_insert() {
     let cache = FaqCache::builder().config(pruned_frozen()).build().unwrap();
-    let batch = |questions: &[&str]| {
-        let items = questions
-            .iter()
-            .map(|q| {
-                (
-                    q.to_string(),
-                    format!("answer to {q}"),
-                    InsertOptions::new(),
-                )
-            })
-            .collect();
-        cache.insert_batch(items)
-    };
+    let batch = |questions: &[&str]| insert_questions(&cache, questions);
     batch(&["alpha beta", "alpha gamma", "delta epsilon", "delta zeta"]).unwrap();
     // At 8 phrasings "alpha" and "delta" are in 6 (above max_df) and every
     // other word in 1 (below min_df): scikit-learn would refuse this fit. The
