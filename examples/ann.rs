@@ -194,7 +194,18 @@ fn build_collection(args: &Args, base: &Matrix) -> Result<VectorCollection> {
         parallel_build: args.threads > 1,
         ..DenseConfig::default()
     };
-    let mut collection = VectorCollection::new(base.dim, config)?;
+    // The library names its fields; say which flag set them.
+    let mut collection = VectorCollection::new(base.dim, config).map_err(|e| match e {
+        Error::InvalidParameter { name, reason } => {
+            let flag = match name.as_str() {
+                "max_connections" => "--m",
+                "ef_construction" => "--ef-construction",
+                _ => name.as_str(),
+            };
+            Error::invalid_parameter(flag, reason)
+        }
+        other => other,
+    })?;
     let items: Vec<(u64, &[f32])> = (0..base.rows).map(|i| (i as u64, base.row(i))).collect();
     collection.add_batch(&items)?;
     Ok(collection)

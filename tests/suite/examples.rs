@@ -620,6 +620,19 @@ fn ann_with_vectors_of_another_dimension_fails_with_one_line() {
     assert_one_line_error(&output, "8 dimensions");
 }
 
+#[test]
+fn ann_names_the_flag_of_a_bad_graph_parameter() {
+    let Some(ann) = example("ann") else { return };
+    let (base, queries) = (
+        format!("{DATA}/faq.emb.npy"),
+        format!("{DATA}/faq_queries.emb.npy"),
+    );
+    for (flag, value) in [("--m", "300"), ("--ef-construction", "0")] {
+        let output = run(&ann, &["--base", &base, "--queries", &queries, flag, value]);
+        assert_one_line_error(&output, &format!("`{flag}`"));
+    }
+}
+
 /// A little-endian float32 `.npy` (format 1.0) of the given rows.
 fn npy_f32<const D: usize>(rows: &[[f32; D]]) -> Vec<u8> {
     let mut header = format!(
