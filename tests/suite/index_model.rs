@@ -8,8 +8,9 @@
 //! Checked: a refused operation leaves the index byte for byte as it was (its
 //! snapshot is identical), and an accepted one leaves exactly the live keys a
 //! plain set predicts, each searchable; what a sequence leaves survives a
-//! snapshot round trip (same bytes, same search results). (Tallied when written: 222 of 256
-//! builds succeed and about a third of the 2,600 steps are accepted.)
+//! snapshot round trip (same bytes, same search results). (Tallied when
+//! written: 222 of 256 builds succeed and about a third of the 2,600 steps
+//! are accepted.)
 
 use std::collections::BTreeSet;
 
