@@ -177,7 +177,8 @@ impl FaqConfig {
     /// and 30–40 ms at 100k (`cargo bench --bench faq` prints "single insert").
     /// A large cache that inserts often can take [`StatsMode::Frozen`] with
     /// [`refit_growth`](Self::refit_growth): an insert then weighs only its
-    /// own row, and the full pass runs once per growth step.
+    /// own row (16 µs into a 100k sparse cache), and the full pass runs once
+    /// per growth step.
     pub fn default_index() -> IndexConfig {
         IndexConfig {
             stats: StatsMode::Live,
