@@ -11,7 +11,8 @@ use sprs::CsMat;
 
 use super::terms::{Field, RowBuffer, TermCounts, Weights};
 use super::{FieldWeights, Index, Metadata};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::tfidf::weighting::{block_len, join_blocks, Block};
 use crate::tfidf::TfidfParams;
 
 /// One stored document, without its vector (that lives in the dense index).
@@ -43,7 +44,7 @@ pub(crate) fn embedding_text(title: &str, body: &str) -> String {
 /// Weighs every stored row (deleted ids give empty rows) into a CSR matrix.
 ///
 /// # Errors
-/// [`Error::NonFiniteValue`] from the weighting.
+/// [`Error::NonFiniteValue`](crate::Error::NonFiniteValue) from the weighting.
 pub(crate) fn weigh_all(
     records: &[Option<Record>],
     weights: &Weights,
@@ -53,62 +54,31 @@ pub(crate) fn weigh_all(
     // Blocks of rows weighed in parallel into flat buffers, then joined: one
     // allocation per block, not per row (a live index re-weighs every row on
     // each change).
-    let chunk = records
-        .len()
-        .div_ceil(rayon::current_num_threads() * 4)
-        .max(256);
-    let blocks: Vec<WeighedBlock> = records
-        .par_chunks(chunk)
+    let blocks: Vec<Block<f64>> = records
+        .par_chunks(block_len(records.len(), 256))
         .map(|block| weigh_block(block, weights, params))
         .collect::<Result<_>>()?;
-    let nnz = blocks.iter().map(|b| b.data.len()).sum();
-    let mut indptr = Vec::with_capacity(records.len() + 1);
-    let mut indices = Vec::with_capacity(nnz);
-    let mut data = Vec::with_capacity(nnz);
-    indptr.push(0);
-    let mut end = 0;
-    for block in blocks {
-        for len in block.row_lens {
-            end += len;
-            indptr.push(end);
-        }
-        indices.extend(block.indices);
-        data.extend(block.data);
-    }
-    CsMat::try_new((records.len(), n_cols), indptr, indices, data).map_err(|(_, _, _, err)| {
-        Error::InvalidInput(format!("internal: bad tf-idf matrix: {err}"))
-    })
-}
-
-/// Consecutive weighed rows: each row's length, then all their columns and weights.
-struct WeighedBlock {
-    row_lens: Vec<usize>,
-    indices: Vec<usize>,
-    data: Vec<f64>,
+    join_blocks(blocks, n_cols)
 }
 
 fn weigh_block(
-    block: &[Option<Record>],
+    records: &[Option<Record>],
     weights: &Weights,
     params: &TfidfParams,
-) -> Result<WeighedBlock> {
-    let mut out = WeighedBlock {
-        row_lens: Vec::with_capacity(block.len()),
-        indices: Vec::new(),
-        data: Vec::new(),
-    };
+) -> Result<Block<f64>> {
+    let mut block = Block::with_rows(records.len());
     let mut row = RowBuffer::default();
-    for record in block {
+    for record in records {
         let Some(record) = record else {
-            out.row_lens.push(0);
+            block.row_nnz.push(0);
             continue;
         };
         weights.weigh_into(&record.counts, params, &mut row)?;
-        out.row_lens.push(row.cols.len());
-        out.indices.extend(row.cols.iter().map(|&c| c as usize));
-        out.data.extend_from_slice(&row.values);
+        block.row_nnz.push(row.cols.len());
+        block.indices.extend(row.cols.iter().map(|&c| c as usize));
+        block.data.extend_from_slice(&row.values);
     }
-    Ok(out)
+    Ok(block)
 }
 
 impl Index {

@@ -165,10 +165,7 @@ pub(crate) fn count_documents(
     dictionary: &mut Dictionary,
     docs: &[Vec<Field<'_>>],
 ) -> Result<Vec<TermCounts>> {
-    let chunk = docs
-        .len()
-        .div_ceil(rayon::current_num_threads() * 4)
-        .max(32);
+    let chunk = crate::tfidf::weighting::block_len(docs.len(), 32);
     let chunks: Vec<LocalChunk> = docs
         .par_chunks(chunk)
         .map(|docs| {

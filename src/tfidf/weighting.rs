@@ -143,30 +143,36 @@ pub(crate) enum Columns<'a> {
     Provisional(&'a [u32]),
 }
 
-/// One chunk of output rows.
-struct Block<R> {
-    row_nnz: Vec<usize>,
-    indices: Vec<usize>,
-    data: Vec<R>,
+/// One chunk of output rows: each row's length, then all their columns and values.
+pub(crate) struct Block<R> {
+    pub row_nnz: Vec<usize>,
+    pub indices: Vec<usize>,
+    pub data: Vec<R>,
 }
 
-/// Weighs every row of `rows` into a CSR matrix with `n_cols` columns, in parallel.
+impl<R> Block<R> {
+    /// An empty block with room for `rows` row lengths.
+    pub(crate) fn with_rows(rows: usize) -> Self {
+        Block {
+            row_nnz: Vec::with_capacity(rows),
+            indices: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+}
+
+/// Rows per parallel block for `n_rows` rows: about four blocks per thread,
+/// at least `min` rows each.
+pub(crate) fn block_len(n_rows: usize, min: usize) -> usize {
+    n_rows.div_ceil(rayon::current_num_threads() * 4).max(min)
+}
+
+/// Joins consecutive blocks of rows into one CSR matrix with `n_cols` columns.
 ///
 /// # Errors
-/// [`Error::NonFiniteValue`] (see [`Weighting::weigh_row`]).
-pub(crate) fn weigh_rows<R: Real>(
-    rows: &CountRows,
-    columns: &Columns<'_>,
-    weighting: &Weighting<'_, R>,
-    n_cols: usize,
-) -> Result<CsMatI<R, usize>> {
-    let n_rows = rows.n_rows();
-    let chunk = n_rows.div_ceil(rayon::current_num_threads() * 4).max(256);
-    let starts: Vec<usize> = (0..n_rows).step_by(chunk).collect();
-    let blocks: Vec<Block<R>> = starts
-        .par_iter()
-        .map(|&start| weigh_block(rows, start..(start + chunk).min(n_rows), columns, weighting))
-        .collect::<Result<_>>()?;
+/// [`Error::InvalidInput`] if the blocks do not form a valid matrix (a bug).
+pub(crate) fn join_blocks<R>(blocks: Vec<Block<R>>, n_cols: usize) -> Result<CsMatI<R, usize>> {
+    let n_rows = blocks.iter().map(|b| b.row_nnz.len()).sum();
     let nnz = blocks.iter().map(|b| b.data.len()).sum();
     let mut indptr = Vec::with_capacity(n_rows + 1);
     let mut indices = Vec::with_capacity(nnz);
@@ -184,17 +190,33 @@ pub(crate) fn weigh_rows<R: Real>(
     })
 }
 
+/// Weighs every row of `rows` into a CSR matrix with `n_cols` columns, in parallel.
+///
+/// # Errors
+/// [`Error::NonFiniteValue`] (see [`Weighting::weigh_row`]).
+pub(crate) fn weigh_rows<R: Real>(
+    rows: &CountRows,
+    columns: &Columns<'_>,
+    weighting: &Weighting<'_, R>,
+    n_cols: usize,
+) -> Result<CsMatI<R, usize>> {
+    let n_rows = rows.n_rows();
+    let chunk = block_len(n_rows, 256);
+    let starts: Vec<usize> = (0..n_rows).step_by(chunk).collect();
+    let blocks: Vec<Block<R>> = starts
+        .par_iter()
+        .map(|&start| weigh_block(rows, start..(start + chunk).min(n_rows), columns, weighting))
+        .collect::<Result<_>>()?;
+    join_blocks(blocks, n_cols)
+}
+
 fn weigh_block<R: Real>(
     rows: &CountRows,
     range: std::ops::Range<usize>,
     columns: &Columns<'_>,
     weighting: &Weighting<'_, R>,
 ) -> Result<Block<R>> {
-    let mut block = Block {
-        row_nnz: Vec::with_capacity(range.len()),
-        indices: Vec::new(),
-        data: Vec::new(),
-    };
+    let mut block = Block::with_rows(range.len());
     let mut entries: Vec<(u32, u32)> = Vec::new();
     let mut cols: Vec<u32> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
