@@ -92,6 +92,21 @@ pub enum Error {
     /// A zero vector cannot be normalised for cosine similarity.
     #[error("zero vector cannot be used with the cosine metric")]
     ZeroVector,
+    /// One item of a batch of several was refused (`error` says why); nothing
+    /// of the batch was applied. Match on [`Error::root`] to act on the cause
+    /// whatever the batch size: a batch of one reports its error unwrapped.
+    #[error("batch item {position} of {len}{}: {error}", key.as_ref().map(|k| format!(" (document {k})")).unwrap_or_default())]
+    BatchItem {
+        /// The item's 0-based position in the batch as given.
+        position: usize,
+        /// Items in the batch.
+        len: usize,
+        /// The item's document key as [`DuplicateKey`](Error::DuplicateKey)
+        /// names keys (`"doc-3"` quoted, `7` bare), when the item is a document.
+        key: Option<String>,
+        /// Why the item was refused.
+        error: Box<Error>,
+    },
     /// An id that is already present.
     #[error("document {0} already exists; use update to replace it")]
     DuplicateKey(String),
@@ -171,6 +186,45 @@ impl Error {
         Error::InvalidParameter {
             name: name.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// The error itself, or for a [`Error::BatchItem`] the error of its item:
+    /// what to match on to act on the cause of a refused batch.
+    ///
+    /// ```
+    /// use twofold::Error;
+    ///
+    /// let refused = Error::BatchItem {
+    ///     position: 3,
+    ///     len: 10,
+    ///     key: Some("\"doc-3\"".into()),
+    ///     error: Box::new(Error::ZeroVector),
+    /// };
+    /// assert!(matches!(refused.root(), Error::ZeroVector));
+    /// assert_eq!(
+    ///     refused.to_string(),
+    ///     "batch item 3 of 10 (document \"doc-3\"): zero vector cannot be used with the cosine metric"
+    /// );
+    /// ```
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::BatchItem { error, .. } => error.root(),
+            other => other,
+        }
+    }
+
+    /// Names item `position` of a batch of `len` in `error` (unchanged for a
+    /// batch of one, whose caller knows the item).
+    pub(crate) fn at_batch_item(self, position: usize, len: usize, key: Option<String>) -> Self {
+        if len < 2 {
+            return self;
+        }
+        Error::BatchItem {
+            position,
+            len,
+            key,
+            error: Box::new(self),
         }
     }
 

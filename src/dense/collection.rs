@@ -73,7 +73,8 @@ impl VectorCollection {
     /// Adds many vectors; nothing is added if any key or vector is bad.
     ///
     /// # Errors
-    /// As [`add`](Self::add), for the first bad item.
+    /// As [`add`](Self::add), for the first bad item (a bad vector in a batch
+    /// of several as an [`Error::BatchItem`] naming its key).
     pub fn add_batch<K: Into<DocKey> + Clone>(
         &mut self,
         items: &[(K, &[f32])],
@@ -87,8 +88,10 @@ impl VectorCollection {
         if let Some(k) = keys.iter().find(|k| self.ids.get(k).is_some()) {
             return Err(Error::DuplicateKey(k.to_string()));
         }
-        for (_, v) in items {
-            self.index.metric().prepare(self.index.dim(), v)?;
+        for (i, ((_, v), key)) in items.iter().zip(&keys).enumerate() {
+            if let Err(e) = self.index.metric().prepare(self.index.dim(), v) {
+                return Err(e.at_batch_item(i, items.len(), Some(key.to_string())));
+            }
         }
         let ids = keys
             .into_iter()

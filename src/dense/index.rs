@@ -202,12 +202,22 @@ impl DenseIndex {
     /// is built with `parallel_insert` when [`DenseConfig::parallel_build`].
     ///
     /// # Errors
-    /// As [`add`](Self::add); also [`Error::DuplicateKey`] for an id listed twice.
+    /// As [`add`](Self::add), a vector error naming the first bad item of a
+    /// batch of several ([`Error::BatchItem`]); also [`Error::DuplicateKey`]
+    /// for an id listed twice.
     pub fn add_batch(&mut self, items: &[(DocId, &[f32])]) -> Result<()> {
-        let prepared = items
+        // Checked in parallel, reported in order: the first bad item is named.
+        let checked: Vec<Result<(DocId, Vec<f32>)>> = items
             .par_iter()
-            .map(|(id, v)| Ok((*id, self.config.metric.prepare(self.dim(), v)?)))
-            .collect::<Result<Vec<_>>>()?;
+            .enumerate()
+            .map(
+                |(i, (id, v))| match self.config.metric.prepare(self.dim(), v) {
+                    Ok(v) => Ok((*id, v)),
+                    Err(e) => Err(e.at_batch_item(i, items.len(), Some(id.to_string()))),
+                },
+            )
+            .collect();
+        let prepared = checked.into_iter().collect::<Result<Vec<_>>>()?;
         let mut ids: Vec<DocId> = prepared.iter().map(|(id, _)| *id).collect();
         ids.sort_unstable();
         if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {

@@ -63,9 +63,11 @@ impl FaqCache {
     /// Stores several entries with one index update (the fast way to load a FAQ).
     ///
     /// # Errors
-    /// As [`insert`](Self::insert), for any item (an [`Error::InvalidParameter`]
-    /// names the item: "must not be empty (batch item 517 of 1400)"); nothing is
-    /// stored then, and the model fingerprint is not recorded.
+    /// As [`insert`](Self::insert), for any item; in a batch of several the
+    /// error is an [`Error::BatchItem`] naming the first refused item ("batch
+    /// item 517 of 1400: invalid parameter `question`: must not be empty"; its
+    /// [`root`](Error::root) is the item's own error). Nothing is stored then,
+    /// and the model fingerprint is not recorded.
     pub fn insert_batch(
         &self,
         items: Vec<(String, String, InsertOptions)>,
@@ -93,17 +95,23 @@ impl FaqCache {
                 Ok(p) => prepared.push(p),
                 Err(e) => {
                     restore(&mut state);
-                    return Err(at_batch_item(e, i, batch_len));
+                    return Err(e.at_batch_item(i, batch_len, None));
                 }
             }
         }
+        // The batch item of each document (an entry has one per phrasing).
+        let doc_items: Vec<usize> = prepared
+            .iter()
+            .enumerate()
+            .flat_map(|(item, p)| std::iter::repeat_n(item, p.documents.len()))
+            .collect();
         let documents: Vec<Document> = prepared
             .iter_mut()
             .flat_map(|p| std::mem::take(&mut p.documents))
             .collect();
         if let Err(e) = index.add_batch(documents) {
             restore(&mut state);
-            return Err(e);
+            return Err(name_batch_item(e, &doc_items, batch_len));
         }
         let ids: Vec<EntryId> = prepared.iter().map(|p| p.entry.id).collect();
         for p in prepared {
@@ -358,13 +366,15 @@ fn remove_matching(
     Ok(ids.len())
 }
 
-/// Names the failing item of a batch of several in a parameter error (a load
-/// of thousands of entries otherwise says only "question: must not be empty").
-fn at_batch_item(error: Error, item: usize, batch_len: usize) -> Error {
+/// The index's error for a refused document of the batch, naming the cache's
+/// batch item instead (the document keys are the cache's own).
+fn name_batch_item(error: Error, doc_items: &[usize], batch_len: usize) -> Error {
     match error {
-        Error::InvalidParameter { name, reason } if batch_len > 1 => Error::InvalidParameter {
-            name,
-            reason: format!("{reason} (batch item {item} of {batch_len})"),
+        Error::BatchItem {
+            position, error, ..
+        } => match doc_items.get(position) {
+            Some(&item) => error.at_batch_item(item, batch_len, None),
+            None => *error,
         },
         other => other,
     }

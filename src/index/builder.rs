@@ -118,7 +118,8 @@ impl IndexBuilder {
     /// # Errors
     /// [`IndexConfig::validate`]'s errors; [`Error::DuplicateKey`] for a key given
     /// twice; the vector errors ([`Error::DimensionMismatch`], [`Error::NonFiniteVector`],
-    /// [`Error::ZeroVector`]); the embedder's errors; and scikit-learn's fitting errors
+    /// [`Error::ZeroVector`]; for one of several documents wrapped in an
+    /// [`Error::BatchItem`] that names it); the embedder's errors; and scikit-learn's fitting errors
     /// ([`Error::EmptyVocabulary`], [`Error::MaxDfBelowMinDf`], [`Error::NoTermsRemain`])
     /// when at least one document is given.
     pub fn build<I: IntoIterator<Item = Document>>(self, documents: I) -> Result<Index> {
@@ -235,21 +236,32 @@ impl Index {
     /// made from the first vector when there is none yet; returns that new
     /// one, for the caller to install once nothing else can refuse the change
     /// (a refused change must not fix a text-only index's dimension).
+    ///
+    /// A refused vector of a batch of several is named: [`Error::BatchItem`]
+    /// with the document's position and key.
     pub(crate) fn check_dense(&self, docs: &[Document]) -> Result<Option<DenseIndex>> {
-        let mut vectors = docs.iter().filter_map(|d| d.vector.as_ref()).peekable();
+        let mut vectors = docs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.vector.as_ref().map(|v| (i, v)))
+            .peekable();
+        let in_batch = |i: usize, error: Error| {
+            let key = docs.get(i).map(|d| d.key.to_string());
+            error.at_batch_item(i, docs.len(), key)
+        };
         let created = match (&self.dense, vectors.peek()) {
-            (None, Some(v)) if v.is_empty() => {
-                return Err(Error::invalid_parameter(
-                    "vector",
-                    "must have at least 1 dimension",
-                ));
+            (None, Some(&(i, v))) if v.is_empty() => {
+                let empty = Error::invalid_parameter("vector", "must have at least 1 dimension");
+                return Err(in_batch(i, empty));
             }
-            (None, Some(v)) => Some(DenseIndex::new(v.len(), self.config.dense.clone())?),
+            (None, Some((_, v))) => Some(DenseIndex::new(v.len(), self.config.dense.clone())?),
             _ => None,
         };
         if let Some(dense) = created.as_ref().or(self.dense.as_ref()) {
-            for v in vectors {
-                dense.metric().prepare(dense.dim(), v)?;
+            for (i, v) in vectors {
+                if let Err(e) = dense.metric().prepare(dense.dim(), v) {
+                    return Err(in_batch(i, e));
+                }
             }
         }
         Ok(created)

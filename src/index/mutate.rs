@@ -49,8 +49,10 @@ impl Index {
     /// Adds documents; in [`StatsMode::Live`] the statistics are refreshed once for the batch.
     ///
     /// # Errors
-    /// As [`add`](Self::add), also for a key listed twice in the batch; nothing is
-    /// added on error.
+    /// As [`add`](Self::add), also for a key listed twice in the batch; in a
+    /// batch of several a bad vector is reported as an [`Error::BatchItem`]
+    /// naming the document (its [`root`](Error::root) is the vector error).
+    /// Nothing is added on error.
     pub fn add_batch(&mut self, documents: Vec<Document>) -> Result<()> {
         let mut documents = documents;
         self.check_new_keys(&documents, &HashSet::new())?;
@@ -74,7 +76,9 @@ impl Index {
     /// Replaces several documents (see [`update`](Self::update)).
     ///
     /// # Errors
-    /// As [`update`](Self::update); [`Error::DuplicateKey`] for a key listed twice.
+    /// As [`update`](Self::update) (a bad vector in a batch of several as an
+    /// [`Error::BatchItem`], see [`add_batch`](Self::add_batch));
+    /// [`Error::DuplicateKey`] for a key listed twice.
     pub fn update_batch(&mut self, documents: Vec<Document>) -> Result<()> {
         let mut documents = documents;
         let keys: Vec<DocKey> = documents.iter().map(|d| d.key.clone()).collect();

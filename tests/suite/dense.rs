@@ -144,7 +144,7 @@ macro_rules! battery {
 
             #[test]
             fn bad_inputs_give_typed_errors() {
-                let ids = doc_ids(3);
+                let ids = doc_ids(4);
                 let mut idx = index(3, Metric::Cosine);
                 assert!(matches!(
                     idx.add(ids[0], &[1.0, 2.0]),
@@ -174,6 +174,30 @@ macro_rules! battery {
                 let batch: Vec<(DocId, &[f32])> =
                     vec![(ids[1], &[1.0, 1.0, 0.0]), (ids[1], &[1.0, 0.0, 1.0])];
                 assert!(matches!(idx.add_batch(&batch), Err(Error::DuplicateKey(_))));
+                assert_eq!(idx.len(), 1, "a rejected batch adds nothing");
+                // The first bad vector of a batch is named, checked in parallel or not.
+                let batch: Vec<(DocId, &[f32])> = vec![
+                    (ids[1], &[1.0, 1.0, 0.0]),
+                    (ids[2], &[0.0, 0.0]),
+                    (ids[3], &[0.0, 0.0, 0.0]),
+                ];
+                let refused = idx.add_batch(&batch).unwrap_err();
+                assert!(matches!(
+                    refused,
+                    Error::BatchItem {
+                        position: 1,
+                        len: 3,
+                        key: Some(_),
+                        ..
+                    }
+                ));
+                assert!(matches!(
+                    refused.root(),
+                    Error::DimensionMismatch {
+                        expected: 3,
+                        found: 2
+                    }
+                ));
                 assert_eq!(idx.len(), 1, "a rejected batch adds nothing");
                 assert!(matches!(
                     idx.search(&[1.0, 0.0, 0.0], &SearchParams::k(0)),
@@ -468,6 +492,13 @@ fn collection_addresses_vectors_by_key() {
     assert_eq!(id.index(), 2);
     let batch: Vec<(&str, &[f32])> = vec![("b", &[1.0, 2.0]), ("b", &[2.0, 1.0])];
     assert!(matches!(c.add_batch(&batch), Err(Error::DuplicateKey(_))));
+    let batch: Vec<(&str, &[f32])> = vec![("b", &[1.0, 2.0]), ("c", &[2.0, 1.0, 0.0])];
+    let refused = c.add_batch(&batch).unwrap_err();
+    assert!(matches!(
+        refused,
+        Error::BatchItem { position: 1, len: 2, key: Some(ref k), .. } if k == "\"c\""
+    ));
+    assert!(matches!(refused.root(), Error::DimensionMismatch { .. }));
     assert_eq!(c.len(), 2);
 }
 

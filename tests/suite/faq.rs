@@ -785,11 +785,22 @@ fn insert_errors_leave_the_cache_unchanged() {
         ("".to_string(), "b".to_string(), InsertOptions::new()),
     ];
     match cache.insert_batch(batch) {
-        Err(Error::InvalidParameter { name, reason }) => {
-            assert_eq!(name, "question");
-            assert!(reason.contains("batch item 1"), "{reason}");
+        Err(err @ Error::BatchItem { .. }) => {
+            assert!(matches!(
+                err,
+                Error::BatchItem {
+                    position: 1,
+                    len: 2,
+                    key: None,
+                    ..
+                }
+            ));
+            assert!(
+                matches!(err.root(), Error::InvalidParameter { name, .. } if name == "question")
+            );
+            assert!(err.to_string().starts_with("batch item 1 of 2: "), "{err}");
         }
-        other => panic!("expected InvalidParameter, got {other:?}"),
+        other => panic!("expected BatchItem, got {other:?}"),
     }
     assert!(cache.is_empty());
     assert_eq!(cache.stats().inserts, 0);
@@ -809,6 +820,56 @@ fn insert_errors_leave_the_cache_unchanged() {
         .unwrap();
     assert_eq!(first, EntryId(0));
     assert_eq!(cache.fingerprint().as_deref(), Some("model-b"));
+}
+
+#[test]
+fn a_refused_vector_in_a_batch_names_the_cache_item() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    let with_vector = |v: Vec<f32>| InsertOptions::new().vector(v);
+    cache
+        .insert("first question", "a", with_vector(vec![1.0, 0.0, 0.0]))
+        .unwrap();
+    // Item 1's second phrasing (its index document 2 of 3) has the wrong size.
+    let batch = vec![
+        (
+            "fine".to_string(),
+            "b".to_string(),
+            with_vector(vec![0.0, 1.0, 0.0]),
+        ),
+        (
+            "also fine".to_string(),
+            "c".to_string(),
+            with_vector(vec![0.0, 0.0, 1.0]).alternate_with_vector("too short", vec![1.0, 0.0]),
+        ),
+    ];
+    let refused = cache.insert_batch(batch).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::BatchItem {
+                position: 1,
+                len: 2,
+                key: None,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        refused.root(),
+        Error::DimensionMismatch {
+            expected: 3,
+            found: 2
+        }
+    ));
+    assert_eq!(cache.len(), 1, "nothing of the batch is stored");
+    // A single insert reports the item's own error.
+    let single = with_vector(vec![1.0, 0.0]);
+    assert!(matches!(
+        cache.insert("short", "d", single),
+        Err(Error::DimensionMismatch { .. })
+    ));
 }
 
 #[test]

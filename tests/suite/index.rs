@@ -264,8 +264,57 @@ fn typed_errors_for_bad_input() {
             found: 4
         })
     ));
+    // In a batch of several, the refused document is named by position and key.
+    let batch = vec![
+        Document::new("f").title("fig").vector(vec![1.0, 0.0, 0.0]),
+        Document::new("g")
+            .title("grape")
+            .vector(vec![0.0, 0.0, 0.0]),
+        Document::new("h").title("kiwi").vector(vec![1.0; 2]),
+    ];
+    match index.add_batch(batch) {
+        Err(err @ Error::BatchItem { .. }) => {
+            assert!(
+                matches!(
+                    err,
+                    Error::BatchItem { position: 1, len: 3, key: Some(ref k), .. } if k == "\"g\""
+                ),
+                "{err:?}"
+            );
+            assert!(matches!(err.root(), Error::ZeroVector));
+            assert!(err
+                .to_string()
+                .starts_with("batch item 1 of 3 (document \"g\"): zero vector"));
+        }
+        other => panic!("expected BatchItem, got {other:?}"),
+    }
+    let update = vec![
+        Document::new("a").title("apple"),
+        Document::new("b")
+            .title("banana")
+            .vector(vec![f32::NAN, 0.0, 0.0]),
+    ];
+    let refused = index.update_batch(update).unwrap_err();
+    assert!(matches!(
+        refused,
+        Error::BatchItem { position: 1, len: 2, key: Some(ref k), .. } if k == "\"b\""
+    ));
+    assert!(matches!(
+        refused.root(),
+        Error::NonFiniteVector { index: 0 }
+    ));
+    let built = Index::builder().build(vec![
+        Document::new("p").title("pear").vector(vec![1.0, 0.0]),
+        Document::new("q").title("plum").vector(vec![1.0, 0.0, 0.0]),
+    ]);
+    assert!(matches!(
+        built,
+        Err(Error::BatchItem { position: 1, len: 2, key: Some(ref k), ref error })
+            if k == "\"q\"" && matches!(**error, Error::DimensionMismatch { expected: 2, found: 3 })
+    ));
     assert_eq!(index.len(), 4, "failed calls change nothing");
     assert!(!index.contains(&"x".into()));
+    assert!(!index.contains(&"f".into()));
     let none = index.search(&SearchRequest::default());
     assert!(matches!(none, Err(Error::InvalidParameter { .. })));
     let dense_without_vector = index.search(&SearchRequest::text("apple").mode(Mode::Dense));
@@ -431,12 +480,14 @@ fn a_refused_first_vector_leaves_a_text_only_index_without_a_dense_side() {
         Document::new("x").title("kiwi").vector(vec![1.0, 0.0]),
         Document::new("y").title("plum").vector(vec![0.0, 1.0, 0.0]),
     ];
+    let refused = index.add_batch(mixed).unwrap_err();
+    assert!(matches!(refused, Error::BatchItem { position: 1, .. }));
     assert!(matches!(
-        index.add_batch(mixed),
-        Err(Error::DimensionMismatch {
+        refused.root(),
+        Error::DimensionMismatch {
             expected: 2,
             found: 3
-        })
+        }
     ));
     let zero = Document::new("z").title("fig").vector(vec![0.0; 5]);
     assert!(matches!(index.add(zero), Err(Error::ZeroVector)));
