@@ -13,7 +13,8 @@
 //! `--ef-list` runs the queries once per listed `ef` (one report each) over a
 //! single build. With `--json` each report is one JSON line
 //! `{"build_s":..,"qps":..,"recall@k":..,"k":..,"ef":..}`, the last line for
-//! the last `ef`.
+//! the last `ef`. `"ef"` is the value asked for; an `ef` below `k` searches
+//! with `k` candidates (as hnswlib does), so its figures equal `ef = k`'s.
 //!
 //! `--repeat N` (N > 1) adds one untimed warm-up pass and reports the best
 //! of `N` timed passes (steadier on a loaded machine); single-threaded, it
