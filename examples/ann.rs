@@ -7,7 +7,8 @@
 //!     [--save-index FILE | --load-index FILE]
 //! ```
 //!
-//! Both files hold float32 arrays of shape `[n, d]`. Recall@k is measured
+//! Both files hold float32 (or float64, read as float32) arrays of shape
+//! `[n, d]`, in C or Fortran order. Recall@k is measured
 //! against the exact scan of the same index. `--threads N` sizes the rayon
 //! pool for the build and the query batch (1 = a plain single-threaded loop).
 //! `--ef-list` runs the queries once per listed `ef` (one report each) over a
@@ -26,7 +27,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -36,6 +37,10 @@ use twofold::dense::{
     Backend, DenseConfig, DenseIndex, Hit, Metric, SearchParams, VectorCollection,
 };
 use twofold::{Error, Result};
+
+#[path = "support/npy.rs"]
+mod npy;
+use npy::{read_matrix, Matrix};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum MetricArg {
@@ -47,10 +52,10 @@ enum MetricArg {
 #[derive(Parser, Debug)]
 #[command(about = "HNSW build/query speed and recall@k on .npy vectors")]
 struct Args {
-    /// Base vectors, float32 .npy of shape [n, d].
+    /// Base vectors, float32 (or float64) .npy of shape [n, d].
     #[arg(long)]
     base: PathBuf,
-    /// Query vectors, float32 .npy of shape [m, d].
+    /// Query vectors, float32 (or float64) .npy of shape [m, d].
     #[arg(long)]
     queries: PathBuf,
     /// Neighbours per query.
@@ -96,53 +101,6 @@ struct Args {
 enum Engine {
     Twofold,
     HnswRs,
-}
-
-/// A row-major float32 matrix.
-struct Matrix {
-    rows: usize,
-    dim: usize,
-    data: Vec<f32>,
-}
-
-impl Matrix {
-    fn row(&self, i: usize) -> &[f32] {
-        &self.data[i * self.dim..(i + 1) * self.dim]
-    }
-}
-
-fn read_npy(path: &Path) -> Result<Matrix> {
-    let io = |e: std::io::Error| Error::io(path, e);
-    let file = File::open(path).map_err(io)?;
-    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(io)?;
-    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
-    let shape = npy.shape().to_vec();
-    if shape.len() != 2 || shape[0] == 0 || shape[1] == 0 {
-        return Err(bad(format!(
-            "expected a non-empty 2-d array, found shape {shape:?}"
-        )));
-    }
-    if npy.order() != npyz::Order::C {
-        return Err(bad("Fortran-order arrays are not supported".into()));
-    }
-    let dtype = npy.dtype();
-    let data = match npy.try_data::<f32>() {
-        Ok(reader) => reader
-            .into_iter()
-            .collect::<std::io::Result<Vec<f32>>>()
-            .map_err(io)?,
-        Err(_) => {
-            return Err(bad(format!(
-                "expected float32, found dtype {}",
-                dtype.descr()
-            )))
-        }
-    };
-    let (rows, dim) = (shape[0] as usize, shape[1] as usize);
-    if data.len() != rows * dim {
-        return Err(bad("data shorter than its shape".into()));
-    }
-    Ok(Matrix { rows, dim, data })
 }
 
 fn pool(threads: usize) -> Result<rayon::ThreadPool> {
@@ -327,8 +285,8 @@ fn recall(found: &[Vec<usize>], truth: &[Vec<Hit>]) -> f64 {
 }
 
 fn run(args: &Args) -> Result<()> {
-    let base = read_npy(&args.base)?;
-    let queries = read_npy(&args.queries)?;
+    let base = read_matrix(&args.base)?;
+    let queries = read_matrix(&args.queries)?;
     if base.dim != queries.dim {
         return Err(Error::DimensionMismatch {
             expected: base.dim,

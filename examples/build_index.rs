@@ -83,7 +83,7 @@ struct Args {
     /// a CSV, a cell with a JSON array). Required on every record.
     #[arg(long, conflicts_with_all = ["vectors", "model"])]
     vector_field: Option<String>,
-    /// Row-aligned float32 [n, d] .npy file: row i is the vector of document i
+    /// Row-aligned float32 (or float64) [n, d] .npy file: row i is the vector of document i
     /// in input order.
     #[arg(long, conflicts_with = "model")]
     vectors: Option<PathBuf>,

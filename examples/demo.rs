@@ -26,8 +26,6 @@
 //! one JSON object with the summary (keys documented on [`Summary`]).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -41,6 +39,10 @@ use twofold::query::SearchRequest;
 use twofold::recommend::MoreLikeThis;
 use twofold::tfidf::{StemmerLanguage, StopWordsParam};
 use twofold::{Error, Result};
+
+#[path = "support/npy.rs"]
+mod npy;
+use npy::read_rows_for;
 
 /// Weight of the dense cosine in the cache's hybrid score
 /// `w·dense + (1 − w)·sparse`.
@@ -157,8 +159,8 @@ impl Sample {
     fn read(dir: &Path) -> Result<Sample> {
         let mut entries: Vec<Entry> = read_jsonl(&dir.join("faq.jsonl"))?;
         let mut queries: Vec<Query> = read_jsonl(&dir.join("faq_queries.jsonl"))?;
-        let entry_vectors = read_npy(&dir.join("faq.emb.npy"), entries.len())?;
-        let query_vectors = read_npy(&dir.join("faq_queries.emb.npy"), queries.len())?;
+        let entry_vectors = read_rows_for(&dir.join("faq.emb.npy"), entries.len())?;
+        let query_vectors = read_rows_for(&dir.join("faq_queries.emb.npy"), queries.len())?;
         for (entry, vector) in entries.iter_mut().zip(entry_vectors) {
             entry.vector = vector;
         }
@@ -185,31 +187,6 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
                 .map_err(|e| Error::InvalidInput(format!("{}:{}: {e}", path.display(), n + 1)))
         })
         .collect()
-}
-
-/// Reads a float32 `[rows, dim]` `.npy` file into one vector per row.
-fn read_npy(path: &Path, rows: usize) -> Result<Vec<Vec<f32>>> {
-    let io = |e: std::io::Error| Error::io(path, e);
-    let npy = npyz::NpyFile::new(BufReader::new(File::open(path).map_err(io)?)).map_err(io)?;
-    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
-    let shape = npy.shape().to_vec();
-    let [n, dim] = shape[..] else {
-        return Err(bad(format!("expected a 2-d array, found shape {shape:?}")));
-    };
-    if n as usize != rows || dim == 0 {
-        return Err(bad(format!(
-            "shape {shape:?} does not match the {rows} lines of its JSONL file"
-        )));
-    }
-    if npy.order() != npyz::Order::C {
-        return Err(bad("expected C (row-major) order".into()));
-    }
-    let data: Vec<f32> = npy
-        .try_data::<f32>()
-        .map_err(|_| bad("expected float32".into()))?
-        .collect::<std::io::Result<_>>()
-        .map_err(io)?;
-    Ok(data.chunks(dim as usize).map(<[f32]>::to_vec).collect())
 }
 
 // ---------------------------------------------------------------- index and snapshot

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Loads `corpus.jsonl`, `queries.jsonl`, `qrels.tsv` and, when both exist,
-//! `corpus.emb.npy` / `queries.emb.npy` (float32, row-aligned with the JSONL
+//! `corpus.emb.npy` / `queries.emb.npy` (float32 or float64, row-aligned with the JSONL
 //! files). Runs sparse, dense and each hybrid fusion (`hybrid_rrf` = RRF k=60,
 //! `hybrid_linear` = min-max α=0.7, `hybrid_dbsf` = DBSF α=0.7,
 //! `hybrid_default` = the adaptive default) and prints nDCG@10, Recall@100,

@@ -50,6 +50,10 @@ use twofold::index::IndexConfig;
 use twofold::tfidf::{StemmerLanguage, StopWordsParam};
 use twofold::{Error, Result};
 
+#[path = "support/npy.rs"]
+mod npy;
+use npy::read_rows_for;
+
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
 enum ModeArg {
     Sparse,
@@ -431,15 +435,6 @@ fn print_lookup(question: &str, lookup: &Lookup) {
 
 // ---------------------------------------------------------------- reading
 
-fn read_lines(path: &Path) -> Result<Vec<String>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    BufReader::new(file)
-        .lines()
-        .map(|l| l.map_err(|e| Error::io(path, e)))
-        .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
-        .collect()
-}
-
 fn read_faq_jsonl(path: &Path) -> Result<Vec<Item>> {
     #[derive(Deserialize)]
     struct Line {
@@ -496,14 +491,11 @@ fn read_labelled(path: &Path) -> Result<Vec<(String, Option<String>)>> {
         text: String,
         expected: Option<String>,
     }
-    read_lines(path)?
-        .iter()
-        .map(|l| {
-            serde_json::from_str::<Line>(l)
-                .map(|q| (q.text, q.expected))
-                .map_err(Error::from)
-        })
-        .collect()
+    // `read_jsonl` names the file and line of a malformed record.
+    Ok(read_jsonl::<Line>(path)?
+        .into_iter()
+        .map(|q| (q.text, q.expected))
+        .collect())
 }
 
 /// The entries judged relevant (score > 0) to each query.
@@ -528,26 +520,7 @@ fn read_vectors(dir: &Path, n_corpus: usize, n_queries: usize) -> Result<Option<
     if !c.exists() || !q.exists() {
         return Ok(None);
     }
-    let corpus = read_npy(&c, n_corpus)?;
-    let queries = read_npy(&q, n_queries)?;
+    let corpus = read_rows_for(&c, n_corpus)?;
+    let queries = read_rows_for(&q, n_queries)?;
     Ok(Some((corpus, queries)))
-}
-
-fn read_npy(path: &Path, rows: usize) -> Result<Vec<Vec<f32>>> {
-    let io = |e: std::io::Error| Error::io(path, e);
-    let npy = npyz::NpyFile::new(BufReader::new(File::open(path).map_err(io)?)).map_err(io)?;
-    let shape = npy.shape().to_vec();
-    let bad = |what: String| Error::InvalidInput(format!("{}: {what}", path.display()));
-    let [n, dim] = shape[..] else {
-        return Err(bad(format!("expected a 2-d array, found shape {shape:?}")));
-    };
-    if n as usize != rows || dim == 0 {
-        return Err(bad(format!("shape {shape:?} does not match {rows} rows")));
-    }
-    let data: Vec<f32> = npy
-        .try_data::<f32>()
-        .map_err(|_| bad("expected float32".into()))?
-        .collect::<std::io::Result<_>>()
-        .map_err(io)?;
-    Ok(data.chunks(dim as usize).map(<[f32]>::to_vec).collect())
 }

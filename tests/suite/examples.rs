@@ -633,12 +633,106 @@ fn ann_names_the_flag_of_a_bad_graph_parameter() {
     }
 }
 
-/// A little-endian float32 `.npy` (format 1.0) of the given rows.
-fn npy_f32<const D: usize>(rows: &[[f32; D]]) -> Vec<u8> {
-    let mut header = format!(
-        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {D}), }}",
-        rows.len()
+/// numpy writes float64 by default and `np.asfortranarray` (or a transposed
+/// view) writes column-major data: the examples read both as the float32
+/// rows they stand for. Before, `faq` read a Fortran-order file row by row,
+/// silently pairing entries with the wrong vectors, and refused float64.
+#[test]
+fn examples_read_float64_and_fortran_order_vectors_as_the_same_rows() {
+    let (Some(faq), Some(ann)) = (example("faq"), example("ann")) else {
+        return;
+    };
+    let source = Path::new(DATA).join("faq_beir");
+    let original = tempfile::tempdir().expect("temp dir");
+    let recoded = tempfile::tempdir().expect("temp dir");
+    for name in ["corpus.jsonl", "queries.jsonl", "qrels.tsv"] {
+        for dir in [&original, &recoded] {
+            std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+        }
+    }
+    for (name, fortran) in [("corpus.emb.npy", true), ("queries.emb.npy", false)] {
+        std::fs::copy(source.join(name), original.path().join(name)).expect("copy");
+        let bytes = std::fs::read(source.join(name)).expect("read");
+        let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
+        let (rows, dim) = (npy.shape()[0] as usize, npy.shape()[1] as usize);
+        let data: Vec<f32> = npy.into_vec().expect("float32 data");
+        // The corpus as float32 in Fortran order, the queries as float64.
+        let recoded_bytes = if fortran {
+            let columns: Vec<f32> = (0..dim)
+                .flat_map(|c| (0..rows).map(move |r| (r, c)))
+                .map(|(r, c)| data[r * dim + c])
+                .collect();
+            npy_bytes(
+                "<f4",
+                true,
+                rows,
+                dim,
+                columns.iter().flat_map(|x| x.to_le_bytes()),
+            )
+        } else {
+            let wide = data.iter().flat_map(|&x| f64::from(x).to_le_bytes());
+            npy_bytes("<f8", false, rows, dim, wide)
+        };
+        std::fs::write(recoded.path().join(name), recoded_bytes).expect("write");
+    }
+    // The whole precision/recall table, which every dense score moves.
+    let eval = |dir: &tempfile::TempDir| {
+        let data = dir.path().to_string_lossy().into_owned();
+        let args = [
+            "--data",
+            &data,
+            "--eval",
+            "--mode",
+            "dense",
+            "--threshold",
+            "0.5",
+        ];
+        let output = run(&faq, &args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let table = eval(&original);
+    assert!(table.contains("0.5000     102      72"), "{table}");
+    assert_eq!(eval(&recoded), table);
+    let search = |dir: &tempfile::TempDir| {
+        let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        let (base, queries) = (path("corpus.emb.npy"), path("queries.emb.npy"));
+        let output = run(&ann, &["--base", &base, "--queries", &queries, "--json"]);
+        let mut summary = last_json_line(&output);
+        assert_eq!(summary["recall@k"], 1.0, "{summary}");
+        summary
+            .as_object_mut()
+            .expect("an object")
+            .retain(|k, _| k == "k");
+        summary
+    };
+    assert_eq!(search(&recoded), search(&original));
+    // Another dtype is refused by name.
+    let ints = npy_bytes(
+        "<i4",
+        false,
+        1,
+        2,
+        [1i32, 2].iter().flat_map(|x| x.to_le_bytes()),
     );
+    let bad = recoded.path().join("queries.emb.npy");
+    std::fs::write(&bad, ints).expect("write");
+    let data = recoded.path().to_string_lossy().into_owned();
+    let output = run(&faq, &["--data", &data, "--eval"]);
+    assert_one_line_error(&output, "expected float32 or float64, found dtype '<i4'");
+}
+
+/// An `.npy` (format 1.0) of `rows` × `dim` values already encoded as `descr` says.
+fn npy_bytes(
+    descr: &str,
+    fortran: bool,
+    rows: usize,
+    dim: usize,
+    data: impl IntoIterator<Item = u8>,
+) -> Vec<u8> {
+    let order = if fortran { "True" } else { "False" };
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': ({rows}, {dim}), }}");
     // Magic (6) + version (2) + length (2) + header + newline: a multiple of 64.
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
@@ -647,10 +741,12 @@ fn npy_f32<const D: usize>(rows: &[[f32; D]]) -> Vec<u8> {
     let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
     bytes.extend((header.len() as u16).to_le_bytes());
     bytes.extend(header.as_bytes());
-    for row in rows {
-        for x in row {
-            bytes.extend(x.to_le_bytes());
-        }
-    }
+    bytes.extend(data);
     bytes
+}
+
+/// A little-endian float32 `.npy` (format 1.0) of the given rows.
+fn npy_f32<const D: usize>(rows: &[[f32; D]]) -> Vec<u8> {
+    let data = rows.iter().flatten().flat_map(|x| x.to_le_bytes());
+    npy_bytes("<f4", false, rows.len(), D, data)
 }
