@@ -123,11 +123,17 @@ fn text_or_null<'de, D: serde::Deserializer<'de>>(
     Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// The file's text without a leading UTF-8 byte-order mark (Windows tools
+/// write one; JSON parsers refuse it as "expected value at line 1").
 fn read_text(path: &Path) -> Result<String> {
-    fs::read_to_string(path).map_err(|e| Error::io(path, e))
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
-/// Reads a JSON-lines file, skipping blank lines.
+/// Reads a JSON-lines file, skipping blank lines (and a byte-order mark).
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::InvalidInput`] naming the file and line.
@@ -355,5 +361,39 @@ mod tests {
         fs::write(root.join("qrels.tsv"), "7\t2\t1\n").unwrap();
         let data = BeirDataset::load(root).unwrap();
         assert!(data.qrels["7"].contains_key("2"));
+    }
+
+    #[test]
+    fn files_saved_by_windows_tools_load() {
+        // A UTF-8 byte-order mark and CRLF line ends, in every file.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |name: &str, lines: &[&str]| {
+            fs::write(
+                root.join(name),
+                format!("\u{feff}{}\r\n", lines.join("\r\n")),
+            )
+            .unwrap();
+        };
+        write(
+            "corpus.jsonl",
+            &[
+                "{\"_id\": \"d1\", \"text\": \"alpha\"}",
+                "{\"_id\": \"d2\", \"text\": \"beta\"}",
+            ],
+        );
+        write(
+            "queries.jsonl",
+            &["{\"_id\": \"q1\", \"text\": \"alpha?\"}"],
+        );
+        write("qrels.tsv", &["query-id\tcorpus-id\tscore", "q1\td1\t1"]);
+        let data = BeirDataset::load(root).unwrap();
+        let ids: Vec<&str> = data.corpus.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["d1", "d2"]);
+        assert_eq!(data.queries[0].id, "q1");
+        assert_eq!(data.qrels["q1"]["d1"], 1);
+        // Without a header the first judgement survives its mark.
+        write("qrels.tsv", &["q1\td2\t1"]);
+        assert_eq!(BeirDataset::load(root).unwrap().qrels["q1"]["d2"], 1);
     }
 }

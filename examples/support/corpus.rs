@@ -86,7 +86,13 @@ fn read_jsonl(path: &Path, fields: &Fields, quiet: bool) -> Result<Vec<Document>
             file: path,
             line: n as u64 + 1,
         };
-        let line = line.map_err(|e| at.error(e))?;
+        let mut line = line.map_err(|e| at.error(e))?;
+        if n == 0 {
+            // A UTF-8 byte-order mark (Windows tools write one) is not JSON.
+            if let Some(rest) = line.strip_prefix('\u{feff}') {
+                line = rest.to_string();
+            }
+        }
         if line.trim().is_empty() {
             continue;
         }

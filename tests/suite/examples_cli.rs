@@ -710,11 +710,12 @@ fn usage_errors_are_one_line_and_help_works() {
 fn jsonl_fields_line_number_ids_and_metadata_types() {
     let dir = tmp();
     let input = dir.path().join("notes.jsonl");
+    // Saved as Windows tools save it: a byte-order mark, CRLF line ends.
     std::fs::write(
         &input,
-        "{\"title\":\"T1\",\"q\":\"alpha\",\"a\":\"beta\",\"year\":2024,\"ok\":true,\"tags\":[\"x\",\"y\"]}\n\
-         \n\
-         {\"q\":\"gamma\",\"a\":\"delta\",\"year\":2020,\"ok\":false,\"tags\":[]}\n",
+        "\u{feff}{\"title\":\"T1\",\"q\":\"alpha\",\"a\":\"beta\",\"year\":2024,\"ok\":true,\"tags\":[\"x\",\"y\"]}\r\n\
+         \r\n\
+         {\"q\":\"gamma\",\"a\":\"delta\",\"year\":2020,\"ok\":false,\"tags\":[]}\r\n",
     )
     .expect("write");
     let out = dir.path().join("notes.twofold");
