@@ -209,6 +209,9 @@ fn parse_args() -> Args {
 
 fn run(args: Args) -> Result<()> {
     let data = BeirDataset::load(&args.data)?;
+    if let Some(line) = data.dangling().describe() {
+        eprintln!("warning: {line}");
+    }
     let params = read_params(args.params.as_deref())?;
     let model = args
         .model

@@ -41,7 +41,7 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use twofold::analysis::AnalyzerKind;
-use twofold::eval::{qrels_path, read_jsonl, read_qrels, CorpusDoc, Qrels, Query};
+use twofold::eval::{qrels_path, read_jsonl, read_qrels, CorpusDoc, Dangling, Qrels, Query};
 use twofold::faq::{
     calibrate, Calibration, CurvePoint, EntryId, FaqCache, FaqConfig, InsertOptions, LabelledScore,
     Lookup, LookupRequest, ScoreMode,
@@ -198,7 +198,16 @@ fn evaluate(args: &Args) -> Result<()> {
         .into_iter()
         .map(|q| (q.id, q.text))
         .collect();
-    let qrels = relevant_entries(read_qrels(&qrels_path(dir))?);
+    let judgements = read_qrels(&qrels_path(dir))?;
+    let dangling = Dangling::find(
+        &judgements,
+        queries.iter().map(|(id, _)| id.as_str()),
+        items.iter().map(|i| i.id.as_str()),
+    );
+    if let Some(line) = dangling.describe() {
+        eprintln!("warning: {line}");
+    }
+    let qrels = relevant_entries(judgements);
     let vectors = read_vectors(dir, items.len(), queries.len())?;
     let mode = args.mode.unwrap_or(if vectors.is_some() {
         ModeArg::Hybrid
@@ -220,8 +229,25 @@ fn evaluate(args: &Args) -> Result<()> {
         }
     };
     let items = storable(items);
+    if items.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no corpus entry to store",
+            dir.join("corpus.jsonl").display()
+        )));
+    }
+    let unanswerable = match queries
+        .iter()
+        .filter(|(id, _)| qrels.get(id).is_none_or(HashSet::is_empty))
+        .count()
+    {
+        0 => String::new(),
+        n => format!(
+            " ({n} without a relevant entry: the cache should not answer them, \
+             a served one is a false hit)"
+        ),
+    };
     eprintln!(
-        "{}: {} entries, {} queries, mode {mode:?}",
+        "{}: {} entries, {} queries{unanswerable}, mode {mode:?}",
         dir.display(),
         items.len(),
         queries.len()

@@ -10,7 +10,7 @@
 //! with a `log2(rank + 1)` discount for nDCG, binary relevance (score > 0)
 //! for recall and MRR.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
@@ -77,12 +77,84 @@ impl BeirDataset {
         })
     }
 
+    /// Judgements naming a query or document this data set does not have.
+    pub fn dangling(&self) -> Dangling {
+        Dangling::find(
+            &self.qrels,
+            self.queries.iter().map(|q| q.id.as_str()),
+            self.corpus.iter().map(|d| d.id.as_str()),
+        )
+    }
+
     /// Queries that have at least one judgement, in file order, with their row numbers.
     pub fn judged_queries(&self) -> impl Iterator<Item = (usize, &Query)> {
         self.queries
             .iter()
             .enumerate()
             .filter(|(_, q)| self.qrels.contains_key(&q.id))
+    }
+}
+
+/// Judgements naming a query or a document that the data set does not have
+/// (a typo, or judgements of another version of the corpus), sorted. They
+/// still count where they are (as in `pytrec_eval`): a relevant document that
+/// is missing lowers recall, a query that is missing is never asked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dangling {
+    /// Judged query ids with no query.
+    pub queries: Vec<String>,
+    /// Judged document ids with no document.
+    pub documents: Vec<String>,
+}
+
+impl Dangling {
+    /// The judgements of `qrels` whose query is not in `query_ids` or whose
+    /// document is not in `document_ids`.
+    pub fn find<'a>(
+        qrels: &Qrels,
+        query_ids: impl IntoIterator<Item = &'a str>,
+        document_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let queries: HashSet<&str> = query_ids.into_iter().collect();
+        let documents: HashSet<&str> = document_ids.into_iter().collect();
+        let missing = |ids: &mut dyn Iterator<Item = &String>, known: &HashSet<&str>| {
+            let mut missing: Vec<String> = ids
+                .filter(|id| !known.contains(id.as_str()))
+                .cloned()
+                .collect();
+            missing.sort_unstable();
+            missing.dedup();
+            missing
+        };
+        Dangling {
+            queries: missing(&mut qrels.keys(), &queries),
+            documents: missing(&mut qrels.values().flat_map(HashMap::keys), &documents),
+        }
+    }
+
+    /// One line for a report, naming up to ten ids of each kind; `None`
+    /// when every judgement names a known query and document.
+    pub fn describe(&self) -> Option<String> {
+        let part = |ids: &[String], what: &str, file: &str| {
+            let plural = if ids.len() == 1 { "" } else { "s" };
+            (!ids.is_empty()).then(|| {
+                let shown: Vec<&str> = ids.iter().take(10).map(String::as_str).collect();
+                let more = if ids.len() > shown.len() { ", ..." } else { "" };
+                format!(
+                    "{} {what}{plural} not in {file} ({}{more})",
+                    ids.len(),
+                    shown.join(", ")
+                )
+            })
+        };
+        let parts: Vec<String> = [
+            part(&self.queries, "query id", "queries.jsonl"),
+            part(&self.documents, "document id", "corpus.jsonl"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| format!("the judgements name {}", parts.join(" and ")))
     }
 }
 
@@ -361,6 +433,26 @@ mod tests {
         fs::write(root.join("qrels.tsv"), "7\t2\t1\n").unwrap();
         let data = BeirDataset::load(root).unwrap();
         assert!(data.qrels["7"].contains_key("2"));
+    }
+
+    #[test]
+    fn judgements_of_unknown_queries_and_documents_are_found() {
+        let mut qrels = Qrels::new();
+        qrels.insert("q1".into(), judged(&[("d1", 1), ("zz", 1)]));
+        qrels.insert("q9".into(), judged(&[("d1", 1), ("zz", 0)]));
+        let dangling = Dangling::find(&qrels, ["q1", "q2"], ["d1", "d2"]);
+        assert_eq!(dangling.queries, ["q9"]);
+        assert_eq!(dangling.documents, ["zz"]);
+        assert_eq!(
+            dangling.describe().as_deref(),
+            Some(
+                "the judgements name 1 query id not in queries.jsonl (q9) \
+                 and 1 document id not in corpus.jsonl (zz)"
+            )
+        );
+        let complete = Dangling::find(&qrels, ["q1", "q9"], ["d1", "zz"]);
+        assert_eq!(complete, Dangling::default());
+        assert_eq!(complete.describe(), None);
     }
 
     #[test]

@@ -246,6 +246,42 @@ fn faq_eval_leaves_out_entries_without_a_question() {
     }
 }
 
+/// Judgements of queries or entries the files do not have are reported (they
+/// still count, as in pytrec_eval), as are queries without a relevant entry
+/// (the cache should miss them); an empty corpus is an error, not a table.
+#[test]
+fn faq_eval_reports_what_the_judgements_do_not_match() {
+    let (Some(faq), Some(evaluate)) = (example("faq"), example("evaluate")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in ["corpus.jsonl", "queries.jsonl"] {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    let mut qrels = std::fs::read_to_string(source.join("qrels.tsv")).expect("read");
+    qrels.push_str("q-999\tfaq-001\t1\nq-001\tfaq-999\t1\n");
+    std::fs::write(dir.path().join("qrels.tsv"), qrels).expect("write");
+    let data = dir.path().to_string_lossy().into_owned();
+    let warning = "warning: the judgements name 1 query id not in queries.jsonl (q-999) \
+                   and 1 document id not in corpus.jsonl (faq-999)";
+    let output = run(&faq, &["--data", &data, "--eval", "--mode", "sparse"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains(warning), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("120 queries (30 without a relevant entry"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&evaluate, &["--data", &data]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains(warning), "{}", stderr(&output));
+    std::fs::write(dir.path().join("corpus.jsonl"), "").expect("write");
+    std::fs::write(dir.path().join("qrels.tsv"), "").expect("write");
+    let output = run(&faq, &["--data", &data, "--eval"]);
+    assert_one_line_error(&output, "corpus.jsonl: no corpus entry to store");
+}
+
 #[test]
 fn faq_eval_and_evaluate_read_the_original_beir_layout() {
     // BEIR's own files: `_id` keys, numeric ids, `qrels/test.tsv`. The same
