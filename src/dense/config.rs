@@ -101,7 +101,8 @@ pub struct DenseConfig {
     /// `M` in the HNSW paper: links per node on the upper layers; layer 0
     /// keeps `2M`. Default 16, allowed 2..=256.
     pub max_connections: usize,
-    /// `efConstruction`: candidate list size while building. Default 200, at least 1.
+    /// `efConstruction`: candidate list size while building. Default 200,
+    /// allowed 1..=1048576 (2^20).
     pub ef_construction: usize,
     /// `ef`: candidate list size while searching (raised to `k` when smaller);
     /// per query overridable with [`SearchParams::ef`](super::SearchParams). Default 64, at least 1.
@@ -140,6 +141,11 @@ impl Default for DenseConfig {
     }
 }
 
+/// The largest `ef_construction` a config takes: hnsw_rs reserves room for
+/// `ef` candidates in every search of a build, so `usize::MAX` overflowed and
+/// 2^40 aborted the process; typical values are 100–500.
+const MAX_EF_CONSTRUCTION: usize = 1 << 20;
+
 impl DenseConfig {
     /// Checks every field against its documented domain.
     ///
@@ -150,8 +156,8 @@ impl DenseConfig {
         if !(2..=256).contains(&self.max_connections) {
             return bad("max_connections", "must be in 2..=256");
         }
-        if self.ef_construction == 0 {
-            return bad("ef_construction", "must be at least 1");
+        if !(1..=MAX_EF_CONSTRUCTION).contains(&self.ef_construction) {
+            return bad("ef_construction", "must be in 1..=1048576");
         }
         if self.ef_search == 0 {
             return bad("ef_search", "must be at least 1");

@@ -39,10 +39,13 @@ pub(crate) struct TopK {
 }
 
 impl TopK {
+    /// A collector for the `k` nearest. `k` is the caller's and may be far
+    /// above the number of rows (`usize::MAX` means "all"): room is reserved
+    /// for at most 4096 up front and the heap grows past that as it fills.
     pub(crate) fn new(k: usize) -> Self {
         TopK {
             k,
-            heap: BinaryHeap::with_capacity(k + 1),
+            heap: BinaryHeap::with_capacity(k.saturating_add(1).min(4096)),
         }
     }
 

@@ -97,11 +97,10 @@ impl DenseIndex {
     /// An empty index for `dim`-dimensional vectors.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for `dim == 0` or a config field outside its domain.
+    /// [`Error::InvalidParameter`] for `dim` 0 or above `u32::MAX`, or a config
+    /// field outside its domain.
     pub fn new(dim: usize, config: DenseConfig) -> Result<Self> {
-        if dim == 0 {
-            return Err(Error::invalid_parameter("dim", "must be at least 1"));
-        }
+        check_dim(dim)?;
         config.validate()?;
         Ok(Self::from_parts(
             config,
@@ -495,4 +494,19 @@ impl DenseIndex {
             })
             .collect()
     }
+}
+
+/// The dimensions a dense index takes: 1 to `u32::MAX` (snapshots store it as
+/// a `u32`).
+pub(crate) fn check_dim(dim: usize) -> Result<()> {
+    if dim == 0 {
+        return Err(Error::invalid_parameter("dim", "must be at least 1"));
+    }
+    if u32::try_from(dim).is_err() {
+        return Err(Error::invalid_parameter(
+            "dim",
+            "must be at most 4294967295",
+        ));
+    }
+    Ok(())
 }

@@ -76,5 +76,6 @@ mod store;
 
 pub use collection::{KeyedHit, VectorCollection};
 pub use config::{Backend, DenseConfig, Metric};
+pub(crate) use index::check_dim;
 pub use index::{DenseIndex, Hit, SearchParams};
 pub use persist::{PersistedDense, PersistedGraph, PersistedLayer};

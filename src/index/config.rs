@@ -100,7 +100,8 @@ impl IndexConfig {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a fixed vocabulary, `dtype = float32`,
-    /// all field weights 0, or `dim == Some(0)`; the TF-IDF and dense validation errors.
+    /// all field weights 0, or `dim` 0 or above `u32::MAX`; the TF-IDF and dense
+    /// validation errors.
     pub fn validate(&self) -> Result<()> {
         self.tfidf.validate()?;
         self.dense.validate()?;
@@ -122,8 +123,8 @@ impl IndexConfig {
                 "at least one field weight must be positive",
             ));
         }
-        if self.dim == Some(0) {
-            return Err(Error::invalid_parameter("dim", "must be at least 1"));
+        if let Some(dim) = self.dim {
+            crate::dense::check_dim(dim)?;
         }
         Ok(())
     }

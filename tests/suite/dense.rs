@@ -589,3 +589,70 @@ fn bounded_rescoring_returns_the_exact_top_k_of_what_the_graph_found() {
         }
     }
 }
+
+/// `k` and `ef` are the caller's: any value up to `usize::MAX` means "as many
+/// as there are" (no capacity overflow, no huge reservation), on both
+/// backends, with and without a filter, exact or through the graph.
+#[test]
+fn any_k_and_ef_up_to_usize_max_return_every_vector() {
+    let data = clustered(60, 8, 4, 0.3, 5);
+    let ids = doc_ids(60);
+    for backend in [Backend::Exact, Backend::Hnsw] {
+        let mut idx = DenseIndex::new(8, config(backend, Metric::Cosine)).unwrap();
+        for (id, v) in ids.iter().zip(&data) {
+            idx.add(*id, v).unwrap();
+        }
+        let even = |d: DocId| d.index().is_multiple_of(2);
+        for k in [usize::MAX, usize::MAX - 1, 1 << 40] {
+            for params in [
+                SearchParams::k(k),
+                SearchParams::k(k).ef(k),
+                SearchParams::k(10).ef(k),
+            ] {
+                let want = params.k.min(60);
+                assert_eq!(idx.search(&data[0], &params).unwrap().len(), want);
+                assert_eq!(idx.search_exact(&data[0], &params).unwrap().len(), want);
+                let filtered = params.filter(&even);
+                assert_eq!(idx.search(&data[0], &filtered).unwrap().len(), want.min(30));
+            }
+        }
+    }
+}
+
+/// `ef_construction` is bounded (hnsw_rs reserves `ef` slots per search of
+/// a build: `usize::MAX` overflowed, 2^40 aborted the process).
+#[test]
+fn an_ef_construction_past_its_bound_is_refused() {
+    for ef_construction in [usize::MAX, (1 << 20) + 1] {
+        let cfg = DenseConfig {
+            ef_construction,
+            ..DenseConfig::default()
+        };
+        let err = DenseIndex::new(8, cfg).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidParameter { ref name, .. } if name == "ef_construction"),
+            "{err}"
+        );
+    }
+    let largest = DenseConfig {
+        ef_construction: 1 << 20,
+        ..DenseConfig::default()
+    };
+    assert!(largest.validate().is_ok());
+}
+
+#[test]
+fn a_dimension_above_u32_max_is_refused_up_front() {
+    let too_wide = u32::MAX as usize + 1;
+    let err = DenseIndex::new(too_wide, DenseConfig::default()).unwrap_err();
+    assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "dim"));
+    assert!(DenseIndex::new(u32::MAX as usize, DenseConfig::default()).is_ok());
+    // Through the index's config too (a snapshot stores the dimension as a
+    // u32: 2^32 was accepted, saved as 0, and the file failed to load).
+    let config = twofold::index::IndexConfig {
+        dim: Some(too_wide),
+        ..Default::default()
+    };
+    let err = config.validate().unwrap_err();
+    assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "dim"));
+}

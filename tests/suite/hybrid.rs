@@ -362,3 +362,41 @@ fn exclusions_and_min_score_apply() {
     assert!(high.hits.iter().all(|h| h.score >= threshold));
     assert!(high.hits.len() >= 3);
 }
+
+/// `k` and the candidate count are the caller's: values up to `usize::MAX`
+/// mean "all" and return what 40 (the corpus size) returns, in every mode
+/// (the dense side reserved `k + 1` slots: capacity overflow at
+/// `usize::MAX - 1`, an aborted process at 2^40).
+#[test]
+fn any_k_and_candidate_count_up_to_usize_max_mean_all() {
+    let docs = corpus(40);
+    let index = Index::builder().build(docs).unwrap();
+    let v = vec![0.3f32, -1.0, 2.0, 0.1];
+    let requests: [&dyn Fn(usize) -> SearchRequest; 4] = [
+        &|k| SearchRequest::vector(v.clone()).k(k),
+        &|k| SearchRequest::text("alpha bravo").k(k),
+        &|k| {
+            SearchRequest::text("alpha bravo")
+                .with_vector(v.clone())
+                .k(k)
+                .candidates(k)
+        },
+        &|k| {
+            SearchRequest::text("alpha bravo")
+                .with_vector(v.clone())
+                .k(5)
+                .candidates(k)
+        },
+    ];
+    let keys = |request: &SearchRequest| -> Vec<_> {
+        let results = index.search(request).unwrap();
+        results.hits.into_iter().map(|h| h.key).collect()
+    };
+    for (i, request) in requests.iter().enumerate() {
+        let all = keys(&request(40));
+        assert!(!all.is_empty());
+        for k in [usize::MAX, usize::MAX - 1, 1 << 40] {
+            assert_eq!(keys(&request(k)), all, "request {i}, k {k}");
+        }
+    }
+}
