@@ -103,7 +103,7 @@ impl State {
     }
 
     pub fn next_tick(&mut self) -> u64 {
-        self.tick += 1;
+        self.tick = self.tick.saturating_add(1);
         self.tick
     }
 }
@@ -717,7 +717,7 @@ fn candidate(s: &Scored) -> Candidate {
 fn touch(state: &mut State, id: EntryId, now: u64) {
     let tick = state.next_tick();
     if let Some(entry) = state.entries.get_mut(&id) {
-        entry.hits += 1;
+        entry.hits = entry.hits.saturating_add(1);
         entry.last_tick = tick;
         if entry.ttl_kind == TtlKind::Sliding {
             entry.last_used_ms = now;

@@ -45,7 +45,8 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock forward by `by` (saturating; sub-millisecond parts are dropped).
+    /// Moves the clock forward by `by` (saturating; sub-millisecond parts are
+    /// dropped). The time it shows stops at the end of year 9999.
     pub fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
         let _ = self
@@ -63,9 +64,16 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_millis(self.millis.load(Ordering::SeqCst))
+        // Clamped: `advance` saturates, and past year 9999 some platforms'
+        // `SystemTime` (Windows') cannot represent the time and `+` panics.
+        let millis = self.millis.load(Ordering::SeqCst).min(LATEST_MILLIS);
+        UNIX_EPOCH + Duration::from_millis(millis)
     }
 }
+
+/// 9999-12-31T23:59:59.999Z in milliseconds since the epoch: the latest time a
+/// [`ManualClock`] reports, representable by `SystemTime` on every platform.
+const LATEST_MILLIS: u64 = 253_402_300_799_999;
 
 /// Milliseconds from the Unix epoch to `time` (0 for earlier times, saturating).
 pub fn millis_since_epoch(time: SystemTime) -> u64 {
@@ -74,7 +82,14 @@ pub fn millis_since_epoch(time: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-/// A duration in whole milliseconds (saturating).
+/// A duration in whole milliseconds, rounded up (so a TTL under a millisecond
+/// is one, not zero: an entry never expires the moment it is stored) and
+/// saturating.
 pub(crate) fn duration_millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+    let whole = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    if d.subsec_nanos().is_multiple_of(1_000_000) {
+        whole
+    } else {
+        whole.saturating_add(1)
+    }
 }

@@ -52,7 +52,9 @@ impl FaqCache {
     /// [`Error::InvalidParameter`] for an empty question, a zero TTL, a data version
     /// older than the current one, or alternate vectors that do not match the
     /// alternates; [`Error::EmbedderMismatch`] when `options.model` differs from the
-    /// cache's model; the index's vector errors. The cache is unchanged on error.
+    /// cache's model; the index's vector errors; [`Error::InvalidInput`] when the
+    /// cache has run out of entry ids (only a cache rebuilt from crafted
+    /// [`FaqParts`](super::FaqParts) can). The cache is unchanged on error.
     pub fn insert(&self, question: &str, answer: &str, options: InsertOptions) -> Result<EntryId> {
         let ids = self.insert_batch(vec![(question.to_string(), answer.to_string(), options)])?;
         ids.first()
@@ -137,10 +139,17 @@ impl FaqCache {
     ) -> Result<Prepared> {
         check_insert(state, &question, &options)?;
         state.accept_model(options.model.as_deref())?;
-        let id = EntryId(state.next_entry);
-        state.next_entry += 1;
         let mut texts = vec![question];
         texts.extend(options.alternates);
+        // Ids are never reused; only a cache loaded from crafted parts can
+        // have run out of them (2^64 inserts otherwise).
+        let exhausted = || Error::InvalidInput("the cache has run out of entry ids".into());
+        let id = EntryId(state.next_entry);
+        state.next_entry = state.next_entry.checked_add(1).ok_or_else(exhausted)?;
+        state
+            .next_doc
+            .checked_add(texts.len() as u64)
+            .ok_or_else(exhausted)?;
         let mut vectors: Vec<Option<Vec<f32>>> = vec![options.vector];
         vectors.extend(options.alternate_vectors.into_iter().map(Some));
         let mut phrasings = Vec::with_capacity(texts.len());
@@ -197,7 +206,8 @@ impl FaqCache {
     /// an older version; returns the new version.
     ///
     /// # Errors
-    /// Index errors (not expected).
+    /// [`Error::InvalidInput`] when the version is already `u64::MAX` (nothing
+    /// changes then); index errors (not expected).
     pub fn bump_data_version(&self) -> Result<u64> {
         // One critical section: a lookup or snapshot that sees the new
         // version also sees the old entries gone (raising the version and
@@ -205,7 +215,9 @@ impl FaqCache {
         // an entry of the old version).
         let mut index = self.write_index();
         let mut state = self.lock_state();
-        let version = state.data_version + 1;
+        let version = state.data_version.checked_add(1).ok_or_else(|| {
+            Error::InvalidInput("the data version is at its maximum (u64::MAX)".into())
+        })?;
         let stale = Invalidation::OlderThan(version);
         remove_matching(
             &mut index,

@@ -946,3 +946,127 @@ fn an_automatic_refit_that_cannot_be_fitted_keeps_the_old_fit_and_the_insert() {
     // An explicit refit still says why it cannot fit.
     assert!(matches!(cache.refit(), Err(Error::NoTermsRemain)));
 }
+
+/// Counters at their maximum (only crafted parts get there): an insert or a
+/// version bump that would overflow is refused with the cache unchanged; a hit
+/// on an entry served `u64::MAX` times and LRU ticks saturate (no panic, in
+/// debug builds neither).
+#[test]
+fn counters_at_their_maximum_refuse_or_saturate_instead_of_overflowing() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new())
+        .unwrap();
+    let (mut parts, index) = cache.into_parts();
+    let before = parts.clone();
+    parts.tick = u64::MAX;
+    for e in &mut parts.entries {
+        e.hits = u64::MAX;
+    }
+    let cache = FaqCache::from_parts(parts, index, Some(clock.clone())).unwrap();
+    assert_eq!(
+        answer(&cache.lookup("how do I reset my password").unwrap()),
+        Some(RESET_A)
+    );
+    let (mut parts, index) = cache.into_parts();
+    parts.next_entry = u64::MAX;
+    parts.data_version = u64::MAX;
+    let cache = FaqCache::from_parts(parts, index, Some(clock.clone())).unwrap();
+    let err = cache
+        .insert("Can I pay by card?", "Yes.", InsertOptions::new())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("entry ids")),
+        "{err}"
+    );
+    let err = cache.bump_data_version().unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput(m) if m.contains("data version")));
+    assert_eq!(cache.len(), before.entries.len());
+    assert_eq!(
+        answer(&cache.lookup("how do I reset my password").unwrap()),
+        Some(RESET_A),
+        "a refused bump removes nothing"
+    );
+    let (mut parts, index) = cache.into_parts();
+    parts.next_entry = before.next_entry;
+    parts.next_doc = u64::MAX - 1;
+    let cache = FaqCache::from_parts(parts, index, Some(clock.clone())).unwrap();
+    let two_phrasings = InsertOptions::new().alternate("Do you take cards?");
+    assert!(cache
+        .insert("Can I pay by card?", "Yes.", two_phrasings)
+        .is_err());
+    assert_eq!(cache.len(), before.entries.len());
+}
+
+/// A TTL under a millisecond is one millisecond (times are stored in whole
+/// milliseconds), not zero: the entry is served until the clock moves on.
+#[test]
+fn a_ttl_under_a_millisecond_does_not_expire_the_entry_on_arrival() {
+    let clock = clock();
+    let cache = cache_with(sparse(0.5), &clock);
+    filler(&cache);
+    cache
+        .insert(
+            RESET_Q,
+            RESET_A,
+            InsertOptions::new().ttl(Duration::from_micros(500)),
+        )
+        .unwrap();
+    assert_eq!(
+        answer(&cache.lookup("how do I reset my password").unwrap()),
+        Some(RESET_A)
+    );
+    clock.advance(Duration::from_millis(1));
+    assert_eq!(
+        answer(&cache.lookup("how do I reset my password").unwrap()),
+        None
+    );
+}
+
+/// A manual clock advanced by `Duration::MAX` stops at the end of year 9999
+/// (a time every platform's `SystemTime` holds) instead of overflowing.
+#[test]
+fn a_manual_clock_stops_at_the_end_of_year_9999() {
+    use twofold::faq::Clock;
+    let clock = clock();
+    clock.advance(Duration::MAX);
+    assert_eq!(
+        clock.now(),
+        UNIX_EPOCH + Duration::from_millis(253_402_300_799_999)
+    );
+    let cache = cache_with(sparse(0.5), &clock);
+    cache
+        .insert(RESET_Q, RESET_A, InsertOptions::new().ttl(Duration::MAX))
+        .unwrap();
+    assert_eq!(answer(&cache.lookup(RESET_Q).unwrap()), Some(RESET_A));
+}
+
+/// A candidate count far above the cache's size (from a config or a loaded
+/// snapshot) means "all entries" in every scoring mode.
+#[test]
+fn a_huge_candidate_count_considers_every_entry() {
+    for score in [ScoreMode::Dense, ScoreMode::Hybrid, ScoreMode::Sparse] {
+        let clock = clock();
+        let config = FaqConfig {
+            score,
+            threshold: 0.5,
+            candidates: 1 << 40,
+            ..FaqConfig::default()
+        };
+        let cache = cache_with(config, &clock);
+        for (i, q) in ["Where is the nearest store?", "Do you sell gift cards?"]
+            .into_iter()
+            .enumerate()
+        {
+            let options = InsertOptions::new().vector(vec![0.1 * i as f32, 1.0]);
+            cache.insert(q, "filler", options).unwrap();
+        }
+        let options = InsertOptions::new().vector(vec![1.0, 0.0]);
+        cache.insert(RESET_Q, RESET_A, options).unwrap();
+        let request = LookupRequest::new(RESET_Q).vector(vec![1.0, 0.05]);
+        let lookup = cache.lookup_with(&request).unwrap();
+        assert_eq!(answer(&lookup), Some(RESET_A), "{score:?}: {lookup:?}");
+    }
+}
