@@ -199,7 +199,8 @@ impl Header {
 
     /// Total file length: header plus payload.
     pub fn file_len(&self) -> u64 {
-        HEADER_LEN as u64 + self.payload_len
+        // Saturating: `decode` takes any payload length a header claims.
+        (HEADER_LEN as u64).saturating_add(self.payload_len)
     }
 
     /// The 64 header bytes, with the header crc computed over bytes 0..60.
@@ -329,6 +330,16 @@ mod tests {
         let bytes = h.encode();
         assert_eq!(&bytes[..12], &MAGIC);
         assert_eq!(Header::decode(&bytes).unwrap(), h);
+    }
+
+    /// `decode` takes any payload length a (crc-valid) header claims; the
+    /// total length saturates instead of overflowing.
+    #[test]
+    fn a_claimed_payload_length_of_u64_max_gives_a_saturated_file_length() {
+        let mut h = sample();
+        h.payload_len = u64::MAX;
+        let decoded = Header::decode(&h.encode()).unwrap();
+        assert_eq!(decoded.file_len(), u64::MAX);
     }
 
     #[test]
