@@ -104,8 +104,11 @@ impl InvertedIndex {
     /// Adds the vector of a new document `doc`.
     ///
     /// Ids are appended in ascending order: `doc` must be at least [`len`](Self::len); ids
-    /// skipped over become empty documents (they never match). Terms beyond
-    /// [`n_terms`](Self::n_terms) grow the vocabulary.
+    /// skipped over become empty documents (they never match). Ids are row
+    /// numbers, not keys: each skipped one costs memory like an empty row (about
+    /// 9 bytes), so `doc = 4_000_000_000` asks for some 36 GB. Terms beyond
+    /// [`n_terms`](Self::n_terms) grow the vocabulary to the row's dimension
+    /// (64 bytes per term, whether it occurs or not).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] when `doc < len()` or `doc == u32::MAX`;
