@@ -83,8 +83,10 @@ pub enum Error {
         /// Dimensions of the vector given.
         found: usize,
     },
-    /// A vector component is NaN or infinite.
-    #[error("vector component {index} is not finite")]
+    /// A vector component is NaN or infinite, or so large (the largest one)
+    /// that the vector's scores would overflow `f32`: a squared norm above
+    /// `f32::MAX` (a quarter of it under the L2 metric).
+    #[error("vector component {index} is not finite or too large for finite scores")]
     NonFiniteVector {
         /// Position of the first bad component.
         index: usize,

@@ -44,6 +44,15 @@ impl Metric {
     /// Under cosine any finite non-zero vector is accepted (it is normalised);
     /// under dot and L2 a vector whose squared norm overflows `f32` is rejected
     /// as [`Error::NonFiniteVector`] pointing at its largest component.
+    /// How many times an accepted vector's squared norm a score may reach:
+    /// `|a·b| ≤ max(|a|², |b|²)`, while `|a - b|² ≤ 4 max(|a|², |b|²)`.
+    fn norm_headroom(self) -> f32 {
+        match self {
+            Metric::L2 => 4.0,
+            Metric::Cosine | Metric::Dot => 1.0,
+        }
+    }
+
     pub(crate) fn prepare(self, dim: usize, v: &[f32]) -> Result<Vec<f32>> {
         if v.len() != dim {
             return Err(Error::DimensionMismatch {
@@ -63,8 +72,10 @@ impl Metric {
             }
             out.iter_mut().for_each(|x| *x /= max);
             kernels::normalize(&mut out);
-        } else if !kernels::dot(&out, &out).is_finite() {
-            // Finite components whose squares overflow would poison every score.
+        } else if !(self.norm_headroom() * kernels::dot(&out, &out)).is_finite() {
+            // Finite components whose squares overflow would poison every
+            // score; under L2 a difference of two accepted vectors can be up
+            // to 4x either squared norm, so that must stay finite too.
             let index = (0..out.len())
                 .max_by(|&a, &b| out[a].abs().total_cmp(&out[b].abs()))
                 .unwrap_or(0);

@@ -225,6 +225,16 @@ macro_rules! battery {
                     l2.add(ids[0], &[1.0, 3e38, 2e38]),
                     Err(Error::NonFiniteVector { index: 1 })
                 ));
+                // Under L2 a difference can reach 4x a squared norm: vectors
+                // whose distance would overflow are refused, the largest
+                // acceptable ones give finite scores.
+                assert!(matches!(
+                    l2.add(ids[0], &[1.8e19, 0.0, 0.0]),
+                    Err(Error::NonFiniteVector { index: 0 })
+                ));
+                l2.add(ids[0], &[9e18, 0.0, 0.0]).unwrap();
+                let far = l2.search(&[-9e18, 0.0, 0.0], &SearchParams::k(1)).unwrap();
+                assert!(far[0].score.is_finite(), "{far:?}");
                 // Zero vectors are fine under dot and L2.
                 let mut dot = index(3, Metric::Dot);
                 dot.add(ids[0], &[0.0; 3]).unwrap();
