@@ -30,18 +30,26 @@ fn cache_with(config: FaqConfig, clock: &Arc<ManualClock>) -> FaqCache {
 const RESET_Q: &str = "How do I reset my password?";
 const RESET_A: &str = "Settings, Account, Reset password.";
 
+/// A cache of the filler questions plus the password-reset entry.
+fn with_reset_entry(
+    config: FaqConfig,
+    clock: &Arc<ManualClock>,
+    options: InsertOptions,
+) -> FaqCache {
+    let cache = cache_with(config, clock);
+    filler(&cache);
+    cache.insert(RESET_Q, RESET_A, options).unwrap();
+    cache
+}
+
 #[test]
 fn absolute_ttl_expires_and_is_never_served() {
     let clock = clock();
-    let cache = cache_with(sparse(0.5), &clock);
-    filler(&cache);
-    cache
-        .insert(
-            RESET_Q,
-            RESET_A,
-            InsertOptions::new().ttl(Duration::from_secs(60)),
-        )
-        .unwrap();
+    let cache = with_reset_entry(
+        sparse(0.5),
+        &clock,
+        InsertOptions::new().ttl(Duration::from_secs(60)),
+    );
     clock.advance(Duration::from_secs(30));
     assert_eq!(
         answer(&cache.lookup("how do I reset my password").unwrap()),
@@ -115,11 +123,7 @@ fn purge_expired_removes_only_expired_entries() {
 #[test]
 fn data_version_bump_invalidates_older_entries() {
     let clock = clock();
-    let cache = cache_with(sparse(0.5), &clock);
-    filler(&cache);
-    cache
-        .insert(RESET_Q, RESET_A, InsertOptions::new())
-        .unwrap();
+    let cache = with_reset_entry(sparse(0.5), &clock, InsertOptions::new());
     assert_eq!(cache.bump_data_version().unwrap(), 1);
     assert!(cache.is_empty());
     assert!(!cache.lookup(RESET_Q).unwrap().is_hit());
@@ -291,11 +295,7 @@ fn alternates_lead_to_one_answer() {
 #[test]
 fn per_request_threshold_may_only_be_stricter() {
     let clock = clock();
-    let cache = cache_with(sparse(0.5), &clock);
-    filler(&cache);
-    cache
-        .insert(RESET_Q, RESET_A, InsertOptions::new())
-        .unwrap();
+    let cache = with_reset_entry(sparse(0.5), &clock, InsertOptions::new());
     let question = "how do I reset my password at the store";
     let score = cache.lookup(question).unwrap().hit().expect("hit").score;
     assert!(score < 0.99);
@@ -747,11 +747,7 @@ fn parts_round_trip_through_serde_and_are_validated() {
 #[test]
 fn feedback_accumulates_labels_for_recalibration() {
     let clock = clock();
-    let cache = cache_with(sparse(0.3), &clock);
-    filler(&cache);
-    cache
-        .insert(RESET_Q, RESET_A, InsertOptions::new())
-        .unwrap();
+    let cache = with_reset_entry(sparse(0.3), &clock, InsertOptions::new());
     for _ in 0..40 {
         let lookup = cache.lookup("reset my password").unwrap();
         assert!(cache.feedback(&lookup, true));
@@ -954,11 +950,7 @@ fn an_automatic_refit_that_cannot_be_fitted_keeps_the_old_fit_and_the_insert() {
 #[test]
 fn counters_at_their_maximum_refuse_or_saturate_instead_of_overflowing() {
     let clock = clock();
-    let cache = cache_with(sparse(0.5), &clock);
-    filler(&cache);
-    cache
-        .insert(RESET_Q, RESET_A, InsertOptions::new())
-        .unwrap();
+    let cache = with_reset_entry(sparse(0.5), &clock, InsertOptions::new());
     let (mut parts, index) = cache.into_parts();
     let before = parts.clone();
     parts.tick = u64::MAX;
@@ -1005,15 +997,11 @@ fn counters_at_their_maximum_refuse_or_saturate_instead_of_overflowing() {
 #[test]
 fn a_ttl_under_a_millisecond_does_not_expire_the_entry_on_arrival() {
     let clock = clock();
-    let cache = cache_with(sparse(0.5), &clock);
-    filler(&cache);
-    cache
-        .insert(
-            RESET_Q,
-            RESET_A,
-            InsertOptions::new().ttl(Duration::from_micros(500)),
-        )
-        .unwrap();
+    let cache = with_reset_entry(
+        sparse(0.5),
+        &clock,
+        InsertOptions::new().ttl(Duration::from_micros(500)),
+    );
     assert_eq!(
         answer(&cache.lookup("how do I reset my password").unwrap()),
         Some(RESET_A)
