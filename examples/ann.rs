@@ -38,11 +38,13 @@ use twofold::dense::{
 };
 use twofold::{Error, Result};
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/npy.rs"]
 mod npy;
 use npy::{read_matrix, Matrix};
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum MetricArg {
     Cosine,
     Dot,
@@ -50,6 +52,8 @@ enum MetricArg {
 }
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(about = "HNSW build/query speed and recall@k on .npy vectors")]
 struct Args {
     /// Base vectors, float32 (or float64) .npy of shape [n, d].
@@ -285,6 +289,14 @@ fn recall(found: &[Vec<usize>], truth: &[Vec<Hit>]) -> f64 {
 }
 
 fn run(args: &Args) -> Result<()> {
+    if args.engine == Engine::HnswRs && args.metric != MetricArg::Cosine {
+        // Its graph is built and searched on unit rows: recall against the
+        // dot or L2 ground truth would measure the mismatch, not the engine.
+        return Err(Error::invalid_parameter(
+            "--metric",
+            "--engine hnsw-rs measures cosine only",
+        ));
+    }
     let base = read_matrix(&args.base)?;
     let queries = read_matrix(&args.queries)?;
     if base.dim != queries.dim {
@@ -316,19 +328,23 @@ fn run(args: &Args) -> Result<()> {
     } else {
         (None, build_s)
     };
+    // hnsw_rs reserves room for `ef` (and `k`) results per search: capped at
+    // the number of rows, which returns the same hits (2^40 aborted).
+    let native_k = args.k.min(base.rows);
     for ef in efs {
         let params = SearchParams::k(args.k).ef(ef);
+        let native_ef = ef.max(native_k).min(base.rows.max(native_k));
         let pass = || -> Result<Vec<Vec<usize>>> {
             Ok(match &native {
                 Some((h, q)) if args.threads > 1 => pool
-                    .install(|| h.parallel_search(q, args.k, ef.max(args.k)))
+                    .install(|| h.parallel_search(q, native_k, native_ef))
                     .into_iter()
                     .map(|r| r.iter().map(|n| n.d_id).collect())
                     .collect(),
                 Some((h, q)) => q
                     .iter()
                     .map(|q| {
-                        h.search(q, args.k, ef.max(args.k))
+                        h.search(q, native_k, native_ef)
                             .iter()
                             .map(|n| n.d_id)
                             .collect()
@@ -378,7 +394,7 @@ fn run(args: &Args) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = cli::parse_args::<Args>();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -52,6 +52,8 @@ enum MetricArg {
 }
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(
     about = "Build a twofold index (TF-IDF + optional vectors) and save it as one snapshot file"
 )]

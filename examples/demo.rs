@@ -40,6 +40,8 @@ use twofold::recommend::MoreLikeThis;
 use twofold::tfidf::{StemmerLanguage, StopWordsParam};
 use twofold::{Error, Result};
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/npy.rs"]
 mod npy;
 use npy::read_rows_for;
@@ -64,6 +66,8 @@ const MORE_LIKE_THIS: [&str; 3] = ["faq-001", "faq-057", "faq-109"];
 const SEARCH_QUERY: &str = "q-002";
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(
     about = "twofold on the shipped sample: hybrid index, snapshot, FAQ answers, recommendations"
 )]
@@ -86,7 +90,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(&Args::parse()) {
+    match run(&cli::parse_args::<Args>()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

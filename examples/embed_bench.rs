@@ -11,6 +11,9 @@
 //! `models/all-MiniLM-L6-v2`. With `--json` one JSON line is printed (used by
 //! benches/compare/embed_vs_sentence_transformers.py).
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -38,7 +41,7 @@ struct Args {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    let args = cli::parse_args::<Args>();
     let (queries, docs) = load_texts(args.input.as_deref())?;
     let started = Instant::now();
     let model = args

@@ -20,6 +20,9 @@
 //! each pair once. The model directory comes from `--model`, else
 //! `TWOFOLD_MODEL`, else `models/all-MiniLM-L6-v2`.
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -73,7 +76,7 @@ const JOBS: [Job; 4] = [
 ];
 
 fn main() -> ExitCode {
-    match run(&Args::parse()) {
+    match run(&cli::parse_args::<Args>()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -40,6 +40,8 @@ use twofold::tfidf::TfidfParams;
 use twofold::{Error, Result};
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(about = "Evaluate sparse, dense and hybrid retrieval on a BEIR directory")]
 struct Args {
     /// BEIR directory (corpus.jsonl, queries.jsonl, qrels.tsv, optional *.emb.npy).
@@ -165,7 +167,8 @@ struct Tally {
 
 impl Tally {
     fn json(&self) -> serde_json::Value {
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        // `+ 0.0`: an empty `f64` sum is -0.0.
+        let mean = |v: &[f64]| (v.iter().sum::<f64>() + 0.0) / v.len().max(1) as f64;
         serde_json::json!({
             "ndcg@10": mean(&self.ndcg),
             "recall@100": mean(&self.recall),
@@ -194,22 +197,24 @@ fn modes(dense: bool) -> Vec<(&'static str, Option<Mode>, Fusion)> {
     modes
 }
 
-fn parse_args() -> Args {
-    match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) if !e.use_stderr() => e.exit(),
-        Err(e) => {
-            let message = e.to_string();
-            let first = message.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first}");
-            std::process::exit(2);
-        }
-    }
-}
-
 fn run(args: Args) -> Result<()> {
     let data = BeirDataset::load(&args.data)?;
-    if let Some(line) = data.dangling().describe() {
+    let dangling = data.dangling().describe();
+    // Either would print a table (and JSON) of zeros or without modes.
+    if data.corpus.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no document to index",
+            args.data.join("corpus.jsonl").display()
+        )));
+    }
+    if data.judged_queries().next().is_none() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no query of queries.jsonl has a judgement: nothing to evaluate{}",
+            twofold::eval::qrels_path(&args.data).display(),
+            dangling.map(|d| format!(" ({d})")).unwrap_or_default()
+        )));
+    }
+    if let Some(line) = dangling {
         eprintln!("warning: {line}");
     }
     let params = read_params(args.params.as_deref())?;
@@ -365,7 +370,7 @@ fn print_table(results: &BTreeMap<&str, Tally>) {
 }
 
 fn main() {
-    if let Err(err) = run(parse_args()) {
+    if let Err(err) = run(support::parse_args()) {
         eprintln!("error: {err}");
         std::process::exit(1);
     }

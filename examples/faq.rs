@@ -41,7 +41,9 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use twofold::analysis::AnalyzerKind;
-use twofold::eval::{qrels_path, read_jsonl, read_qrels, CorpusDoc, Dangling, Qrels, Query};
+use twofold::eval::{
+    check_unique_ids, qrels_path, read_jsonl, read_qrels, CorpusDoc, Dangling, Qrels, Query,
+};
 use twofold::faq::{
     calibrate, Calibration, CurvePoint, EntryId, FaqCache, FaqConfig, InsertOptions, LabelledScore,
     Lookup, LookupRequest, ScoreMode,
@@ -50,6 +52,8 @@ use twofold::index::IndexConfig;
 use twofold::tfidf::{StemmerLanguage, StopWordsParam};
 use twofold::{Error, Result};
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/npy.rs"]
 mod npy;
 use npy::read_rows_for;
@@ -72,6 +76,8 @@ enum AnalyzerArg {
 }
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(about = "Semantic FAQ cache: answer questions or evaluate on a BEIR directory")]
 struct Args {
     /// FAQ collection: a JSONL file or a BEIR-layout directory.
@@ -114,7 +120,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = cli::parse_args::<Args>();
     let result = if args.eval {
         evaluate(&args)
     } else {
@@ -194,10 +200,18 @@ fn evaluate(args: &Args) -> Result<()> {
     }
     let dir = &args.data;
     let mut items = read_corpus(dir)?;
-    let queries: Vec<(String, String)> = read_jsonl::<Query>(&dir.join("queries.jsonl"))?
+    let queries_path = dir.join("queries.jsonl");
+    let queries: Vec<(String, String)> = read_jsonl::<Query>(&queries_path)?
         .into_iter()
         .map(|q| (q.id, q.text))
         .collect();
+    if queries.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no query to evaluate",
+            queries_path.display()
+        )));
+    }
+    check_unique_ids(&queries_path, queries.iter().map(|(id, _)| id.as_str()))?;
     let judgements = read_qrels(&qrels_path(dir))?;
     let dangling = Dangling::find(
         &judgements,
@@ -231,7 +245,7 @@ fn evaluate(args: &Args) -> Result<()> {
     let items = storable(items);
     if items.is_empty() {
         return Err(Error::InvalidInput(format!(
-            "{}: no corpus entry to store",
+            "{}: no entry with a question to store",
             dir.join("corpus.jsonl").display()
         )));
     }
@@ -391,15 +405,27 @@ fn answer(args: &Args) -> Result<()> {
     if let Some(path) = &args.calibrate {
         let (cache, keys) = build(config(args, mode, threshold), items.clone())?;
         let ids: HashMap<&String, EntryId> = keys.iter().map(|(e, k)| (k, *e)).collect();
-        let pairs: Vec<(LookupRequest, Option<EntryId>)> = read_labelled(path)?
+        // A mistyped id must not turn a labelled query into "nothing should
+        // match" (a negative that would count its correct hit as false).
+        let pairs = read_labelled(path)?
             .into_iter()
-            .map(|(text, expected)| {
-                (
-                    LookupRequest::new(text),
-                    expected.and_then(|e| ids.get(&e).copied()),
-                )
+            .enumerate()
+            .map(|(i, (text, expected))| {
+                let entry = match expected {
+                    None => None,
+                    Some(id) => Some(ids.get(&id).copied().ok_or_else(|| {
+                        Error::InvalidInput(format!(
+                            "{}: labelled query {} expects entry {id:?}, which is not a stored \
+                             entry of {}",
+                            path.display(),
+                            i + 1,
+                            args.data.display()
+                        ))
+                    })?),
+                };
+                Ok((LookupRequest::new(text), entry))
             })
-            .collect();
+            .collect::<Result<Vec<(LookupRequest, Option<EntryId>)>>>()?;
         let calibration = cache.calibrate_pairs(&pairs, args.target)?;
         print_table(&calibration, mode);
         match calibration.threshold {
@@ -472,7 +498,7 @@ fn read_faq_jsonl(path: &Path) -> Result<Vec<Item>> {
         alternates: Vec<String>,
     }
     // `read_jsonl` names the file and line of a malformed record.
-    Ok(read_jsonl::<Line>(path)?
+    let items: Vec<Item> = read_jsonl::<Line>(path)?
         .into_iter()
         .enumerate()
         .map(|(n, line)| Item {
@@ -486,13 +512,28 @@ fn read_faq_jsonl(path: &Path) -> Result<Vec<Item>> {
             alternates: line.alternates,
             vector: None,
         })
-        .collect())
+        .collect();
+    check_entries(path, &items)?;
+    Ok(items)
+}
+
+/// Refuses a FAQ with no entry or with an id twice (answers and judgements
+/// are matched by id: a repeated one would count under either copy).
+fn check_entries(path: &Path, items: &[Item]) -> Result<()> {
+    if items.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no entry to store",
+            path.display()
+        )));
+    }
+    check_unique_ids(path, items.iter().map(|i| i.id.as_str()))
 }
 
 /// A BEIR directory's corpus as entries: the title is the question and the
 /// text the answer; without a title the text is the question.
 fn read_corpus(dir: &Path) -> Result<Vec<Item>> {
-    Ok(read_jsonl::<CorpusDoc>(&dir.join("corpus.jsonl"))?
+    let path = dir.join("corpus.jsonl");
+    let items: Vec<Item> = read_jsonl::<CorpusDoc>(&path)?
         .into_iter()
         .map(|doc| {
             let (question, answer) = if doc.title.trim().is_empty() {
@@ -508,7 +549,9 @@ fn read_corpus(dir: &Path) -> Result<Vec<Item>> {
                 vector: None,
             }
         })
-        .collect())
+        .collect();
+    check_entries(&path, &items)?;
+    Ok(items)
 }
 
 fn read_labelled(path: &Path) -> Result<Vec<(String, Option<String>)>> {

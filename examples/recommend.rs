@@ -41,6 +41,8 @@ enum StrategyArg {
 }
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(about = "Recommend documents like given ones from a twofold snapshot")]
 struct Args {
     /// Snapshot file written by build_index.

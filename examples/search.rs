@@ -45,6 +45,8 @@ enum ModeArg {
 }
 
 #[derive(Parser, Debug)]
+// Values such as `--threshold -0.5` are values, not unknown flags.
+#[command(allow_negative_numbers = true)]
 #[command(about = "Search a twofold snapshot: ranked hits, optionally explained")]
 #[command(group(ArgGroup::new("input").required(true).args(["query", "queries"])))]
 struct Args {

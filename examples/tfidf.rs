@@ -16,6 +16,9 @@
 //! On failure it prints one line, `error: <sklearn kind>: <message>` when sklearn
 //! has a matching error kind (else `error: <message>`), and exits with status 1.
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -54,7 +57,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = cli::parse_args::<Args>();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -187,7 +190,11 @@ fn read_corpus(path: &Path, decode_error: DecodeError) -> Result<Vec<String>> {
             .filter(|(_, line)| !line.trim().is_empty())
             .map(|(i, line)| jsonl_document(path, i + 1, line))
             .collect(),
-        Some("txt") => Ok(text.lines().map(str::to_string).collect()),
+        // Not `lines()`: it leaves a `\r` on a last line that has no `\n`.
+        Some("txt") => Ok(text
+            .split_terminator('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line).to_string())
+            .collect()),
         _ => Err(Error::InvalidInput(format!(
             "{}: unsupported corpus format (expected .jsonl or .txt)",
             path.display()

@@ -70,9 +70,15 @@ impl BeirDataset {
     /// [`Error::Io`] for a missing or unreadable file, [`Error::InvalidInput`]
     /// for a malformed line (with file and line number).
     pub fn load(dir: &Path) -> Result<Self> {
+        let corpus_path = dir.join("corpus.jsonl");
+        let corpus: Vec<CorpusDoc> = read_jsonl(&corpus_path)?;
+        check_unique_ids(&corpus_path, corpus.iter().map(|d| d.id.as_str()))?;
+        let queries_path = dir.join("queries.jsonl");
+        let queries: Vec<Query> = read_jsonl(&queries_path)?;
+        check_unique_ids(&queries_path, queries.iter().map(|q| q.id.as_str()))?;
         Ok(BeirDataset {
-            corpus: read_jsonl(&dir.join("corpus.jsonl"))?,
-            queries: read_jsonl(&dir.join("queries.jsonl"))?,
+            corpus,
+            queries,
             qrels: read_qrels(&qrels_path(dir))?,
         })
     }
@@ -93,6 +99,28 @@ impl BeirDataset {
             .enumerate()
             .filter(|(_, q)| self.qrels.contains_key(&q.id))
     }
+}
+
+/// Refuses a file whose records repeat an id: judgements name documents and
+/// queries by id, so a repeated one would be counted under either record (or
+/// a query asked twice).
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming the file, the id and the two records
+/// (1-based, counting records, not blank lines).
+pub fn check_unique_ids<'a>(path: &Path, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut first = HashMap::new();
+    for (n, id) in ids.into_iter().enumerate() {
+        if let Some(earlier) = first.insert(id, n) {
+            return Err(Error::InvalidInput(format!(
+                "{}: id {id:?} appears twice (records {} and {})",
+                path.display(),
+                earlier + 1,
+                n + 1
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Judgements naming a query or a document that the data set does not have
@@ -275,12 +303,14 @@ fn judgement_score(text: &str) -> Option<i64> {
 /// `ranked` is the system's ranking, best first. Returns 0 when the query has no
 /// relevant document.
 pub fn ndcg_at_k(ranked: &[&str], judgements: &HashMap<String, i64>, k: usize) -> f64 {
+    // `+ 0.0`: an empty `f64` sum is -0.0, which printed as "-0.0000".
     let dcg: f64 = ranked
         .iter()
         .take(k)
         .enumerate()
         .map(|(i, d)| gain(judgements, d) / discount(i))
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let mut ideal: Vec<f64> = judgements
         .values()
         .filter(|&&g| g > 0)
@@ -433,6 +463,25 @@ mod tests {
         fs::write(root.join("qrels.tsv"), "7\t2\t1\n").unwrap();
         let data = BeirDataset::load(root).unwrap();
         assert!(data.qrels["7"].contains_key("2"));
+    }
+
+    /// An empty `f64` sum is -0.0; a query with no hit scored "-0.0000".
+    #[test]
+    fn a_ranking_without_hits_scores_positive_zero() {
+        let judged: HashMap<String, i64> = [("d1".to_string(), 1)].into();
+        let ndcg = ndcg_at_k(&[], &judged, 10);
+        assert!(ndcg == 0.0 && ndcg.is_sign_positive(), "{ndcg}");
+    }
+
+    #[test]
+    fn a_repeated_id_is_refused_with_both_records() {
+        let path = Path::new("queries.jsonl");
+        assert!(check_unique_ids(path, ["a", "b", "c"]).is_ok());
+        let err = check_unique_ids(path, ["a", "b", "a"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "queries.jsonl: id \"a\" appears twice (records 1 and 3)"
+        );
     }
 
     #[test]

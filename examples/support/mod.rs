@@ -6,42 +6,22 @@
 //! of it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod corpus;
 pub mod model;
 pub mod npy;
+
+pub use cli::parse_args;
 
 use std::fmt::Display;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use twofold::ids::DocKey;
 use twofold::index::{Filter, Index};
 use twofold::Error;
-
-/// Parses the command line; a usage error prints one line (`error: ...`, the
-/// message without clap's usage and tip lines) and exits with code 2;
-/// `--help` and `--version` print in full and exit 0.
-pub fn parse_args<A: Parser>() -> A {
-    match A::try_parse() {
-        Ok(args) => args,
-        Err(e) if !e.use_stderr() => e.exit(),
-        Err(e) => {
-            let message = e.to_string();
-            let lines: Vec<&str> = message
-                .lines()
-                .map(str::trim)
-                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("tip:"))
-                .filter(|l| !l.starts_with("For more information"))
-                .filter(|l| !l.is_empty())
-                .collect();
-            eprintln!("{}", lines.join(" "));
-            std::process::exit(2);
-        }
-    }
-}
 
 /// Runs `body`, turning an error into one `error: ...` line on stderr and exit code 1.
 pub fn run(body: impl FnOnce() -> twofold::Result<()>) -> ExitCode {

@@ -279,7 +279,7 @@ fn faq_eval_reports_what_the_judgements_do_not_match() {
     std::fs::write(dir.path().join("corpus.jsonl"), "").expect("write");
     std::fs::write(dir.path().join("qrels.tsv"), "").expect("write");
     let output = run(&faq, &["--data", &data, "--eval"]);
-    assert_one_line_error(&output, "corpus.jsonl: no corpus entry to store");
+    assert_one_line_error(&output, "corpus.jsonl: no entry to store");
 }
 
 #[test]
@@ -785,4 +785,190 @@ fn npy_bytes(
 fn npy_f32<const D: usize>(rows: &[[f32; D]]) -> Vec<u8> {
     let data = rows.iter().flatten().flat_map(|x| x.to_le_bytes());
     npy_bytes("<f4", false, rows.len(), D, data)
+}
+
+/// What `faq` cannot use is refused in one line instead of changing the
+/// result: a label naming no entry (it became "nothing should match", a
+/// negative that counted a correct hit as false), an empty FAQ, an id twice
+/// (answered or judged under either copy), an evaluation without queries
+/// (it printed a summary of nothing), a query id twice.
+#[test]
+fn faq_refuses_labels_entries_and_queries_it_cannot_evaluate() {
+    let Some(faq) = example("faq") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let sample = format!("{DATA}/faq.jsonl");
+    std::fs::write(
+        path("labels.jsonl"),
+        "{\"text\": \"are u open saturdays\", \"expected\": \"faq-109\"}\n\
+         {\"text\": \"reset my pasword\", \"expected\": \"faq-1O9\"}\n",
+    )
+    .expect("write");
+    let output = run(
+        &faq,
+        &["--data", &sample, "--calibrate", &path("labels.jsonl")],
+    );
+    assert_one_line_error(&output, "labelled query 2 expects entry \"faq-1O9\"");
+
+    std::fs::write(path("empty.jsonl"), "\n").expect("write");
+    let output = run(&faq, &["--data", &path("empty.jsonl")]);
+    assert_one_line_error(&output, "empty.jsonl: no entry to store");
+
+    let text = std::fs::read_to_string(&sample).expect("read");
+    let first = text.lines().next().expect("a line");
+    std::fs::write(path("twice.jsonl"), format!("{text}{first}\n")).expect("write");
+    let output = run(&faq, &["--data", &path("twice.jsonl")]);
+    assert_one_line_error(&output, "id \"faq-001\" appears twice (records 1 and 151)");
+
+    let beir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in ["corpus.jsonl", "queries.jsonl", "qrels.tsv"] {
+        std::fs::copy(source.join(name), beir.path().join(name)).expect("copy");
+    }
+    let data = beir.path().to_string_lossy().into_owned();
+    let queries = beir.path().join("queries.jsonl");
+    let text = std::fs::read_to_string(&queries).expect("read");
+    let first = text.lines().next().expect("a line").to_string();
+    std::fs::write(&queries, format!("{text}{first}\n")).expect("write");
+    let output = run(&faq, &["--data", &data, "--eval", "--mode", "sparse"]);
+    assert_one_line_error(&output, "queries.jsonl: id \"q-001\" appears twice");
+    std::fs::write(&queries, "").expect("write");
+    let output = run(&faq, &["--data", &data, "--eval", "--mode", "sparse"]);
+    assert_one_line_error(&output, "queries.jsonl: no query to evaluate");
+}
+
+/// `evaluate` refuses an empty corpus (it printed zeros, and `-0.0` in the
+/// JSON) and a data set with no judged query (its JSON had no mode at all);
+/// BEIR files with an id twice are refused as `faq --eval` refuses them.
+#[test]
+fn evaluate_refuses_data_it_cannot_evaluate() {
+    let Some(evaluate) = example("evaluate") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in ["corpus.jsonl", "queries.jsonl", "qrels.tsv"] {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    let data = dir.path().to_string_lossy().into_owned();
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    };
+    write("qrels.tsv", "query-id\tcorpus-id\tscore\n");
+    let output = run(&evaluate, &["--data", &data, "--json"]);
+    assert_one_line_error(
+        &output,
+        "qrels.tsv: no query of queries.jsonl has a judgement",
+    );
+    write("qrels.tsv", "q-999\tfaq-001\t1\n");
+    let output = run(&evaluate, &["--data", &data, "--json"]);
+    assert_one_line_error(
+        &output,
+        "nothing to evaluate (the judgements name 1 query id not in queries.jsonl (q-999))",
+    );
+    write("corpus.jsonl", "");
+    let output = run(&evaluate, &["--data", &data, "--json"]);
+    assert_one_line_error(&output, "corpus.jsonl: no document to index");
+    let corpus = std::fs::read_to_string(source.join("corpus.jsonl")).expect("read");
+    let first = corpus.lines().next().expect("a line");
+    write("corpus.jsonl", &format!("{corpus}{first}\n"));
+    let output = run(&evaluate, &["--data", &data]);
+    assert_one_line_error(&output, "corpus.jsonl: id \"faq-001\" appears twice");
+}
+
+/// `--engine hnsw-rs` searches unit rows: with `--metric dot` or `l2` it
+/// reported recall against another metric's ground truth (0.5 on real
+/// vectors); a `--k` or `--ef` far above the row count aborted it (hnsw_rs
+/// reserves that many slots) and now returns every row.
+#[test]
+fn ann_hnsw_rs_engine_refuses_other_metrics_and_takes_any_k() {
+    let Some(ann) = example("ann") else { return };
+    let (base, queries) = (
+        format!("{DATA}/faq.emb.npy"),
+        format!("{DATA}/faq_queries.emb.npy"),
+    );
+    let common = [
+        "--base",
+        &base,
+        "--queries",
+        &queries,
+        "--engine",
+        "hnsw-rs",
+    ];
+    let output = run(&ann, &[&common[..], &["--metric", "l2"]].concat());
+    assert_one_line_error(&output, "cosine only");
+    let huge = ["--k", "1000000000000", "--ef", "1000000000000", "--json"];
+    let report = last_json_line(&run(&ann, &[&common[..], &huge].concat()));
+    assert_eq!(number(&report, "recall@k"), 1.0, "{report}");
+}
+
+/// Every example's usage errors are one line (four printed clap's usage and
+/// tip lines), and a negative number is a flag's value, not an unknown flag.
+#[test]
+fn usage_errors_are_one_line_and_negative_values_are_values() {
+    for (name, args) in [
+        (
+            "ann",
+            vec!["--base", "b.npy", "--queries", "q.npy", "--k", "1.5"],
+        ),
+        ("faq", vec!["--data", "x", "--threshold", "high"]),
+        ("tfidf", vec!["--no-such-flag"]),
+        ("demo", vec!["--threshold", "high"]),
+        ("evaluate", vec!["--data", "x", "--no-such-flag"]),
+    ] {
+        let Some(binary) = example(name) else {
+            continue;
+        };
+        let output = run(&binary, &args);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert_one_line_error(&output, "");
+    }
+    let Some(faq) = example("faq") else { return };
+    let sample = format!("{DATA}/faq.jsonl");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(&questions, "how far away is the moon\n").expect("write");
+    let output = run(
+        &faq,
+        &[
+            "--data",
+            &sample,
+            "--threshold",
+            "-0.5",
+            "--questions",
+            &questions.to_string_lossy(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// A `.txt` corpus is split on `\n` with one trailing `\r` stripped, also on
+/// a last line without `\n` (`str::lines` kept that `\r`, which a char
+/// analyzer then counted as a term).
+#[test]
+fn tfidf_strips_the_carriage_return_of_a_last_line_without_newline() {
+    let Some(tfidf) = example("tfidf") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let corpus = dir.path().join("corpus.txt");
+    std::fs::write(&corpus, "alpha beta\r\ngamma delta\r").expect("write");
+    let params = dir.path().join("params.json");
+    std::fs::write(&params, r#"{"analyzer": "char"}"#).expect("write");
+    let out = dir.path().join("out");
+    let output = run(
+        &tfidf,
+        &[
+            "--input",
+            &corpus.to_string_lossy(),
+            "--params",
+            &params.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let vocabulary = std::fs::read_to_string(out.join("vocabulary.json")).expect("read");
+    assert!(!vocabulary.contains("\\r"), "{vocabulary}");
+    assert!(vocabulary.contains("\"g\""), "{vocabulary}");
 }
