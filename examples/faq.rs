@@ -13,7 +13,10 @@
 //! `"alternates"`) or a BEIR directory (`corpus.jsonl` {"id","title","text"}:
 //! the stored question is the title, or the text when the title is empty; a
 //! line with neither is left out, and stderr names it; `queries.jsonl`;
-//! `qrels.tsv`; optional `corpus.emb.npy`/`queries.emb.npy`).
+//! `qrels.tsv`, or BEIR's `qrels/test.tsv`; optional `corpus.emb.npy`/
+//! `queries.emb.npy`). A query without a judgement is one the cache should not
+//! answer; with `qrels/test.tsv`, queries judged only in the other split files
+//! there (`dev.tsv`, `train.tsv`) are not test questions and are left out.
 //!
 //! `--eval` looks every query up, takes its best entry and score (no guards),
 //! and prints the precision/recall-vs-threshold table: a query is a correct hit
@@ -42,7 +45,8 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use twofold::analysis::AnalyzerKind;
 use twofold::eval::{
-    check_unique_ids, qrels_path, read_jsonl, read_qrels, CorpusDoc, Dangling, Qrels, Query,
+    check_unique_ids, other_split_queries, qrels_path, read_jsonl, read_qrels, CorpusDoc, Dangling,
+    Qrels, Query,
 };
 use twofold::faq::{
     calibrate, Calibration, CurvePoint, EntryId, FaqCache, FaqConfig, InsertOptions, LabelledScore,
@@ -221,6 +225,21 @@ fn evaluate(args: &Args) -> Result<()> {
     if let Some(line) = dangling.describe() {
         eprintln!("warning: {line}");
     }
+    // BEIR's own layout lists every split's queries; those judged only in
+    // qrels/train.tsv or dev.tsv are not test questions (counted here as
+    // "nothing relevant", each hit of theirs would be a false one).
+    let elsewhere: HashSet<String> = other_split_queries(dir)?.into_iter().collect();
+    let keep: Vec<bool> = queries
+        .iter()
+        .map(|(id, _)| !elsewhere.contains(id))
+        .collect();
+    if !elsewhere.is_empty() {
+        eprintln!(
+            "left out {} queries judged only in another split of {}",
+            keep.iter().filter(|k| !**k).count(),
+            dir.join("qrels").display()
+        );
+    }
     let qrels = relevant_entries(judgements);
     let vectors = read_vectors(dir, items.len(), queries.len())?;
     let mode = args.mode.unwrap_or(if vectors.is_some() {
@@ -242,6 +261,14 @@ fn evaluate(args: &Args) -> Result<()> {
             )))
         }
     };
+    let queries = kept(queries, &keep);
+    let query_vectors = query_vectors.map(|v| kept(v, &keep));
+    if queries.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no test query to evaluate",
+            dir.display()
+        )));
+    }
     let items = storable(items);
     if items.is_empty() {
         return Err(Error::InvalidInput(format!(
@@ -278,6 +305,14 @@ fn evaluate(args: &Args) -> Result<()> {
     let point = calibration.point_at(threshold);
     summary(args, mode, threshold, &point, &calibration);
     Ok(())
+}
+
+/// The rows of `rows` whose `keep` is true.
+fn kept<T>(rows: Vec<T>, keep: &[bool]) -> Vec<T> {
+    rows.into_iter()
+        .zip(keep)
+        .filter_map(|(row, &k)| k.then_some(row))
+        .collect()
 }
 
 /// The corpus entries a cache can store: one with neither title nor text has

@@ -198,6 +198,37 @@ pub fn qrels_path(dir: &Path) -> std::path::PathBuf {
     }
 }
 
+/// Queries of BEIR's original layout that belong to another split: judged in
+/// a `qrels/*.tsv` next to the `qrels/test.tsv` that [`qrels_path`] picks
+/// (`train.tsv`, `dev.tsv`) and not in `test.tsv`. `queries.jsonl` lists the
+/// queries of every split; an evaluation that counts a query without test
+/// judgements as "nothing relevant" (a FAQ cache's false hits) must leave
+/// these out. Empty with a flat `qrels.tsv`. Sorted.
+///
+/// # Errors
+/// As [`read_qrels`], for any of the split files.
+pub fn other_split_queries(dir: &Path) -> Result<Vec<String>> {
+    let test = qrels_path(dir);
+    if test == dir.join("qrels.tsv") {
+        return Ok(Vec::new());
+    }
+    let tested = read_qrels(&test)?;
+    let mut others = std::collections::BTreeSet::new();
+    let listing = fs::read_dir(dir.join("qrels")).map_err(|e| Error::io(dir.join("qrels"), e))?;
+    for entry in listing {
+        let path = entry.map_err(|e| Error::io(dir.join("qrels"), e))?.path();
+        if path == test || path.extension().is_none_or(|e| e != "tsv") {
+            continue;
+        }
+        others.extend(
+            read_qrels(&path)?
+                .into_keys()
+                .filter(|query| !tested.contains_key(query)),
+        );
+    }
+    Ok(others.into_iter().collect())
+}
+
 /// An id written as a JSON string or number (some BEIR exports use numbers).
 fn id_text<'de, D: serde::Deserializer<'de>>(
     deserializer: D,

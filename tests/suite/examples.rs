@@ -972,3 +972,50 @@ fn tfidf_strips_the_carriage_return_of_a_last_line_without_newline() {
     assert!(!vocabulary.contains("\\r"), "{vocabulary}");
     assert!(vocabulary.contains("\"g\""), "{vocabulary}");
 }
+
+/// BEIR's own layout lists every split's queries in `queries.jsonl`, with
+/// judgements in `qrels/test.tsv`, `qrels/dev.tsv`...: `faq --eval` asks
+/// the test questions, leaves out those judged only in another split
+/// (before, each was counted as "nothing relevant", so a correct hit of
+/// theirs became a false one), and still counts the unjudged ones as
+/// questions the cache should not answer.
+#[test]
+fn faq_eval_leaves_out_the_queries_of_other_beir_splits() {
+    let Some(faq) = example("faq") else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in ["corpus.jsonl", "queries.jsonl"] {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    let qrels = std::fs::read_to_string(source.join("qrels.tsv")).expect("read");
+    let mut lines = qrels.lines();
+    let header = lines.next().expect("header");
+    let judged: Vec<&str> = lines.collect();
+    let (test, dev) = judged.split_at(60);
+    std::fs::create_dir(dir.path().join("qrels")).expect("mkdir");
+    for (name, rows) in [("test.tsv", test), ("dev.tsv", dev)] {
+        let text = format!("{header}\n{}\n", rows.join("\n"));
+        std::fs::write(dir.path().join("qrels").join(name), text).expect("write");
+    }
+    let dev_queries: std::collections::HashSet<&str> = dev
+        .iter()
+        .filter_map(|row| row.split('\t').next())
+        .collect();
+    let data = dir.path().to_string_lossy().into_owned();
+    let output = run(&faq, &["--data", &data, "--eval", "--mode", "sparse"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    let left_out = format!(
+        "left out {} queries judged only in another split",
+        dev_queries.len()
+    );
+    assert!(err.contains(&left_out), "{err}");
+    let asked = 120 - dev_queries.len();
+    assert!(
+        stdout(&output).contains(&format!(
+            "mode Sparse: {asked} queries, 60 with a relevant entry"
+        )),
+        "{}",
+        stdout(&output)
+    );
+}
