@@ -190,7 +190,15 @@ fn build(config: FaqConfig, items: Vec<Item>) -> Result<(FaqCache, HashMap<Entry
             (item.question, item.answer, options)
         })
         .collect();
-    let entry_ids = cache.insert_batch(batch)?;
+    // The cache names a refused item by its position in this batch, which
+    // skips entries without a question: name it by its id instead.
+    let entry_ids = cache.insert_batch(batch).map_err(|e| match &e {
+        Error::BatchItem { position, .. } => match ids.get(*position) {
+            Some(id) => Error::InvalidInput(format!("entry {id:?}: {}", e.root())),
+            None => e,
+        },
+        _ => e,
+    })?;
     Ok((cache, entry_ids.into_iter().zip(ids).collect()))
 }
 
@@ -352,7 +360,9 @@ fn label_queries(
                 request = request.vector(v);
             }
             let relevant = qrels.get(qid).unwrap_or(&empty);
-            let (best, refusal) = cache.assess(&request)?;
+            let (best, refusal) = cache
+                .assess(&request)
+                .map_err(|e| Error::InvalidInput(format!("query {qid:?}: {e}")))?;
             let best = best.filter(|_| refusal.is_none());
             Ok(LabelledScore {
                 score: best.as_ref().map_or(f64::NEG_INFINITY, |b| b.score),

@@ -1019,3 +1019,64 @@ fn faq_eval_leaves_out_the_queries_of_other_beir_splits() {
         stdout(&output)
     );
 }
+
+/// A vector the cache refuses (here a zero row under cosine) is named by the
+/// corpus entry's or the query's id, not by its position in a batch that
+/// skipped entries without a question.
+#[test]
+fn faq_eval_names_the_entry_or_query_of_a_refused_vector() {
+    let Some(faq) = example("faq") else { return };
+    let source = Path::new(DATA).join("faq_beir");
+    let zero_row = |name: &str, row: usize, dir: &Path| {
+        let mut bytes = std::fs::read(source.join(name)).expect("read");
+        let rows = std::fs::read_to_string(source.join(name.replace(".emb.npy", ".jsonl")))
+            .expect("read")
+            .lines()
+            .count();
+        let row_bytes = 384 * 4;
+        let start = bytes.len() - rows * row_bytes + row * row_bytes;
+        bytes[start..start + row_bytes].fill(0);
+        std::fs::write(dir.join(name), bytes).expect("write");
+    };
+    let id_of = |name: &str, row: usize| -> String {
+        let text = std::fs::read_to_string(source.join(name)).expect("read");
+        let line = text.lines().nth(row).expect("row");
+        let value: Value = serde_json::from_str(line).expect("json");
+        value["id"].as_str().expect("id").to_string()
+    };
+    for (zeroed, row, named) in [
+        (
+            "corpus.emb.npy",
+            3,
+            format!("entry {:?}", id_of("corpus.jsonl", 3)),
+        ),
+        (
+            "queries.emb.npy",
+            1,
+            format!("query {:?}", id_of("queries.jsonl", 1)),
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in [
+            "corpus.jsonl",
+            "queries.jsonl",
+            "qrels.tsv",
+            "corpus.emb.npy",
+            "queries.emb.npy",
+        ] {
+            std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+        }
+        zero_row(zeroed, row, dir.path());
+        let data = dir.path().to_string_lossy().into_owned();
+        let output = run(&faq, &["--data", &data, "--eval", "--mode", "dense"]);
+        assert!(!output.status.success());
+        let err = stderr(&output);
+        // After the line that describes the run, one error line.
+        let last = err.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("error: {named}: zero vector")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
