@@ -203,13 +203,25 @@ impl Index {
     /// Documents like the positive examples and unlike the negative ones.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] without positives or for `k == 0`;
-    /// [`Error::UnknownKey`] for an example that is not live.
+    /// [`Error::InvalidParameter`] without positives, for `k == 0`, or for a
+    /// key that is both a positive and a negative example (a contradiction
+    /// that would silently cancel out); [`Error::UnknownKey`] for an example
+    /// that is not live.
     pub fn recommend(&self, request: &RecommendRequest) -> Result<Recommendations> {
         if request.positive.is_empty() {
             return Err(Error::invalid_parameter(
                 "positive",
                 "give at least one positive example",
+            ));
+        }
+        if let Some(both) = request
+            .negative
+            .iter()
+            .find(|k| request.positive.contains(k))
+        {
+            return Err(Error::invalid_parameter(
+                "negative",
+                format!("{both} is also a positive example"),
             ));
         }
         let pos = request

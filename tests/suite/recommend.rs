@@ -151,6 +151,14 @@ fn recommendations_from_examples_respect_negatives_filters_and_seen() {
         index.recommend(&empty),
         Err(Error::InvalidParameter { .. })
     ));
+    // One key both liked and disliked is a contradiction, not a query.
+    let both = RecommendRequest::positive(["d1".into(), "d2".into()]).negative(["d2".into()]);
+    let err = index.recommend(&both).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidParameter { name, reason }
+            if name == "negative" && reason.contains("\"d2\" is also a positive")),
+        "{err}"
+    );
 }
 
 #[test]
