@@ -68,6 +68,16 @@ fn assert_one_line_error(output: &Output, mentions: &str) {
     );
 }
 
+/// A temporary directory holding copies of these files of the shipped BEIR sample.
+fn copy_of_sample_beir(names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(DATA).join("faq_beir");
+    for name in names {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    dir
+}
+
 fn number(object: &Value, key: &str) -> f64 {
     match object.get(key).and_then(Value::as_f64) {
         Some(x) => x,
@@ -207,11 +217,8 @@ fn faq_eval_reports_its_stable_json_interface() {
 #[test]
 fn faq_eval_leaves_out_entries_without_a_question() {
     let Some(faq) = example("faq") else { return };
-    let dir = tempfile::tempdir().expect("temp dir");
     let source = Path::new(DATA).join("faq_beir");
-    for name in ["qrels.tsv", "corpus.emb.npy", "queries.emb.npy"] {
-        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
-    }
+    let dir = copy_of_sample_beir(&["qrels.tsv", "corpus.emb.npy", "queries.emb.npy"]);
     // The first corpus line and the first query lose their text; the vector
     // files keep one row per line, as BEIR's layout has them.
     let blank_first = |name: &str, blank: &str| {
@@ -254,11 +261,8 @@ fn faq_eval_reports_what_the_judgements_do_not_match() {
     let (Some(faq), Some(evaluate)) = (example("faq"), example("evaluate")) else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
     let source = Path::new(DATA).join("faq_beir");
-    for name in ["corpus.jsonl", "queries.jsonl"] {
-        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
-    }
+    let dir = copy_of_sample_beir(&["corpus.jsonl", "queries.jsonl"]);
     let mut qrels = std::fs::read_to_string(source.join("qrels.tsv")).expect("read");
     qrels.push_str("q-999\tfaq-001\t1\nq-001\tfaq-999\t1\n");
     std::fs::write(dir.path().join("qrels.tsv"), qrels).expect("write");
@@ -289,11 +293,8 @@ fn faq_eval_and_evaluate_read_the_original_beir_layout() {
     let (Some(faq), Some(evaluate)) = (example("faq"), example("evaluate")) else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
     let source = Path::new(DATA).join("faq_beir");
-    for name in ["corpus.emb.npy", "queries.emb.npy"] {
-        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
-    }
+    let dir = copy_of_sample_beir(&["corpus.emb.npy", "queries.emb.npy"]);
     for name in ["corpus.jsonl", "queries.jsonl"] {
         let text = std::fs::read_to_string(source.join(name)).expect("read");
         let beir: Vec<String> = text
@@ -820,11 +821,7 @@ fn faq_refuses_labels_entries_and_queries_it_cannot_evaluate() {
     let output = run(&faq, &["--data", &path("twice.jsonl")]);
     assert_one_line_error(&output, "id \"faq-001\" appears twice (records 1 and 151)");
 
-    let beir = tempfile::tempdir().expect("temp dir");
-    let source = Path::new(DATA).join("faq_beir");
-    for name in ["corpus.jsonl", "queries.jsonl", "qrels.tsv"] {
-        std::fs::copy(source.join(name), beir.path().join(name)).expect("copy");
-    }
+    let beir = copy_of_sample_beir(&["corpus.jsonl", "queries.jsonl", "qrels.tsv"]);
     let data = beir.path().to_string_lossy().into_owned();
     let queries = beir.path().join("queries.jsonl");
     let text = std::fs::read_to_string(&queries).expect("read");
@@ -845,11 +842,8 @@ fn evaluate_refuses_data_it_cannot_evaluate() {
     let Some(evaluate) = example("evaluate") else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
     let source = Path::new(DATA).join("faq_beir");
-    for name in ["corpus.jsonl", "queries.jsonl", "qrels.tsv"] {
-        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
-    }
+    let dir = copy_of_sample_beir(&["corpus.jsonl", "queries.jsonl", "qrels.tsv"]);
     let data = dir.path().to_string_lossy().into_owned();
     let write = |name: &str, text: &str| {
         std::fs::write(dir.path().join(name), text).expect("write");
@@ -982,11 +976,8 @@ fn tfidf_strips_the_carriage_return_of_a_last_line_without_newline() {
 #[test]
 fn faq_eval_leaves_out_the_queries_of_other_beir_splits() {
     let Some(faq) = example("faq") else { return };
-    let dir = tempfile::tempdir().expect("temp dir");
     let source = Path::new(DATA).join("faq_beir");
-    for name in ["corpus.jsonl", "queries.jsonl"] {
-        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
-    }
+    let dir = copy_of_sample_beir(&["corpus.jsonl", "queries.jsonl"]);
     let qrels = std::fs::read_to_string(source.join("qrels.tsv")).expect("read");
     let mut lines = qrels.lines();
     let header = lines.next().expect("header");
