@@ -333,7 +333,7 @@ fn run(args: &Args) -> Result<()> {
     let native_k = args.k.min(base.rows);
     for ef in efs {
         let params = SearchParams::k(args.k).ef(ef);
-        let native_ef = ef.max(native_k).min(base.rows.max(native_k));
+        let native_ef = ef.max(native_k).min(base.rows);
         let pass = || -> Result<Vec<Vec<usize>>> {
             Ok(match &native {
                 Some((h, q)) if args.threads > 1 => pool

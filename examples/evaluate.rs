@@ -167,8 +167,7 @@ struct Tally {
 
 impl Tally {
     fn json(&self) -> serde_json::Value {
-        // `+ 0.0`: an empty `f64` sum is -0.0.
-        let mean = |v: &[f64]| (v.iter().sum::<f64>() + 0.0) / v.len().max(1) as f64;
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         serde_json::json!({
             "ndcg@10": mean(&self.ndcg),
             "recall@100": mean(&self.recall),

@@ -45,8 +45,7 @@ use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use twofold::analysis::AnalyzerKind;
 use twofold::eval::{
-    check_unique_ids, other_split_queries, qrels_path, read_jsonl, read_qrels, CorpusDoc, Dangling,
-    Qrels, Query,
+    check_unique_ids, other_split_queries, read_jsonl, BeirDataset, CorpusDoc, Qrels,
 };
 use twofold::faq::{
     calibrate, Calibration, CurvePoint, EntryId, FaqCache, FaqConfig, InsertOptions, LabelledScore,
@@ -211,28 +210,23 @@ fn evaluate(args: &Args) -> Result<()> {
         return Err(Error::invalid_parameter("threshold", "must be finite"));
     }
     let dir = &args.data;
-    let mut items = read_corpus(dir)?;
-    let queries_path = dir.join("queries.jsonl");
-    let queries: Vec<(String, String)> = read_jsonl::<Query>(&queries_path)?
-        .into_iter()
-        .map(|q| (q.id, q.text))
-        .collect();
-    if queries.is_empty() {
+    // The shared BEIR reader (repeated ids refused, as by `evaluate`).
+    let data = BeirDataset::load(dir)?;
+    let dangling = data.dangling().describe();
+    let mut items = corpus_items(data.corpus);
+    check_entries(&dir.join("corpus.jsonl"), &items)?;
+    // Before the warning: an empty queries file makes every judgement dangle.
+    if data.queries.is_empty() {
         return Err(Error::InvalidInput(format!(
             "{}: no query to evaluate",
-            queries_path.display()
+            dir.join("queries.jsonl").display()
         )));
     }
-    check_unique_ids(&queries_path, queries.iter().map(|(id, _)| id.as_str()))?;
-    let judgements = read_qrels(&qrels_path(dir))?;
-    let dangling = Dangling::find(
-        &judgements,
-        queries.iter().map(|(id, _)| id.as_str()),
-        items.iter().map(|i| i.id.as_str()),
-    );
-    if let Some(line) = dangling.describe() {
+    if let Some(line) = dangling {
         eprintln!("warning: {line}");
     }
+    let queries: Vec<(String, String)> = data.queries.into_iter().map(|q| (q.id, q.text)).collect();
+    let judgements = data.qrels;
     // BEIR's own layout lists every split's queries; those judged only in
     // qrels/train.tsv or dev.tsv are not test questions (counted here as
     // "nothing relevant", each hit of theirs would be a false one).
@@ -578,8 +572,14 @@ fn check_entries(path: &Path, items: &[Item]) -> Result<()> {
 /// text the answer; without a title the text is the question.
 fn read_corpus(dir: &Path) -> Result<Vec<Item>> {
     let path = dir.join("corpus.jsonl");
-    let items: Vec<Item> = read_jsonl::<CorpusDoc>(&path)?
-        .into_iter()
+    let items = corpus_items(read_jsonl::<CorpusDoc>(&path)?);
+    check_entries(&path, &items)?;
+    Ok(items)
+}
+
+/// BEIR corpus documents as entries (see [`read_corpus`]).
+fn corpus_items(docs: Vec<CorpusDoc>) -> Vec<Item> {
+    docs.into_iter()
         .map(|doc| {
             let (question, answer) = if doc.title.trim().is_empty() {
                 (doc.text, format!("[answer of {}]", doc.id))
@@ -594,9 +594,7 @@ fn read_corpus(dir: &Path) -> Result<Vec<Item>> {
                 vector: None,
             }
         })
-        .collect();
-    check_entries(&path, &items)?;
-    Ok(items)
+        .collect()
 }
 
 fn read_labelled(path: &Path) -> Result<Vec<(String, Option<String>)>> {

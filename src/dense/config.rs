@@ -39,11 +39,6 @@ impl Metric {
         }
     }
 
-    /// Validates a vector and returns the form that is stored or searched.
-    ///
-    /// Under cosine any finite non-zero vector is accepted (it is normalised);
-    /// under dot and L2 a vector whose squared norm overflows `f32` is rejected
-    /// as [`Error::NonFiniteVector`] pointing at its largest component.
     /// How many times an accepted vector's squared norm a score may reach:
     /// `|a·b| ≤ max(|a|², |b|²)`, while `|a - b|² ≤ 4 max(|a|², |b|²)`.
     fn norm_headroom(self) -> f32 {
@@ -53,6 +48,13 @@ impl Metric {
         }
     }
 
+    /// Validates a vector and returns the form that is stored or searched.
+    ///
+    /// Under cosine any finite non-zero vector is accepted (it is normalised);
+    /// under dot a vector whose squared norm overflows `f32`, and under L2 one
+    /// whose squared norm exceeds a quarter of `f32::MAX` (distances would
+    /// overflow), is rejected as [`Error::NonFiniteVector`] pointing at its
+    /// largest component.
     pub(crate) fn prepare(self, dim: usize, v: &[f32]) -> Result<Vec<f32>> {
         if v.len() != dim {
             return Err(Error::DimensionMismatch {
